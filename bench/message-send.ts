@@ -1,0 +1,156 @@
+/**
+ * Benchmark: requests/s and p50/p99 latency of A2A `message/send` (non-streaming, instant scripted LLM in echo
+ * mode) through the real `hector serve`, against a bare node:http baseline doing the same JSON work, measured in
+ * the same run and reported as ratios. A benchmark, not a test: it asserts nothing about speed.
+ *
+ *   npm run bench                       # defaults: 8 concurrent clients, 3 s warm-up, 10 s per target
+ *   node bench/message-send.ts --concurrency 16 --seconds 20
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+const concurrency = Number(values.concurrency);
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+
+const children: ChildProcess[] = [];
+function start(args: string[], pattern: RegExp, cwd = ROOT): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${args[0]} did not start`)), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = pattern.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+function body(i: number): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: i,
+    method: 'message/send',
+    params: {
+      message: { kind: 'message', role: 'user', messageId: `m${i}`, parts: [{ kind: 'text', text: `hello ${i}` }] },
+    },
+  });
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, durationS: number): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const deadline = performance.now() + durationS * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body(i++),
+        });
+        const json = (await res.json()) as { result?: { status?: { state?: string } } };
+        if (res.status !== 200 || json.result?.status?.state !== 'completed') errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { rps: latencies.length / elapsed, p50: q(0.5), p99: q(0.99), errors };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'hector-bench-'));
+  try {
+    const llmUrl = await start(
+      [join(ROOT, 'src/testing/scripted-llm-cli.ts'), '--port', '0', '--echo'],
+      /^SCRIPTED_LLM_URL=(\S+)$/,
+    );
+    const config = join(dir, 'bench.yaml');
+    writeFileSync(
+      config,
+      `version: "2"
+llms:
+  default: {provider: openai, model: bench, api_key: bench-key, base_url: ${llmUrl}/v1, max_retries: 0}
+agents:
+  bench: {llm: default, streaming: false}
+logger: {level: warn, format: json}
+`,
+    );
+    const hectorUrl = await start(
+      [
+        join(ROOT, 'bin/hector.js'),
+        'serve',
+        '--config',
+        config,
+        '--port',
+        '0',
+        '--database',
+        `sqlite:${join(dir, 'bench.db')}`,
+      ],
+      /listening on (http:\/\/\S+)/,
+      dir,
+    );
+    const baselineUrl = await start([join(ROOT, 'bench/baseline-server.ts'), `${llmUrl}/v1`], /^BASELINE_URL=(\S+)$/);
+
+    const targets = [
+      ['baseline (bare node:http)', baselineUrl],
+      ['hector message/send', `${hectorUrl}/agents/bench`],
+    ] as const;
+    const results: Record<string, Result> = {};
+    for (const [name, url] of targets) {
+      await load(url, warmup);
+      results[name] = await load(url, seconds);
+    }
+    const base = results[targets[0][0]]!;
+    const hector = results[targets[1][0]]!;
+    console.log(`\nmessage/send, ${concurrency} concurrent clients, ${seconds} s per target (node ${process.version})`);
+    console.log('target                         req/s     p50 ms   p99 ms   errors');
+    for (const [name] of targets) {
+      const r = results[name]!;
+      console.log(
+        `${name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}   ${r.errors}`,
+      );
+    }
+    console.log(
+      `\nratio hector/baseline: throughput ${(hector.rps / base.rps).toFixed(2)}x, p50 ${(hector.p50 / base.p50).toFixed(2)}x, p99 ${(hector.p99 / base.p99).toFixed(2)}x`,
+    );
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,196 @@
+import { type Message, Role, type Task, TaskState } from '@a2a-js/sdk';
+import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import type { AuditSink, Logger } from '../observability/index.ts';
+import { type AgentDefinition, type RunEvent, type RuntimeDeps, runAgent } from '../runtime/index.ts';
+import { AppError, isAppError, newId, scopeOf } from '../shared/index.ts';
+import { userTextOf } from './parts.ts';
+import { principalOf } from './principal-user.ts';
+
+/** Key in the SDK call context's state map telling the executor to stream the model's output. */
+export const STREAM_STATE_KEY = 'hector.stream';
+/** Key in the SDK call context's state map holding the request id for audit events. */
+export const REQUEST_ID_STATE_KEY = 'hector.request_id';
+
+export class TaskCanceledError extends Error {
+  constructor() {
+    super('task canceled');
+    this.name = 'TaskCanceledError';
+  }
+}
+
+function agentMessage(taskId: string, contextId: string, text: string): Message {
+  return {
+    messageId: newId(),
+    contextId,
+    taskId,
+    role: Role.ROLE_AGENT,
+    parts: [{ content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  };
+}
+
+function status(taskId: string, contextId: string, state: TaskState, text?: string) {
+  return AgentEvent.statusUpdate({
+    taskId,
+    contextId,
+    status: {
+      state,
+      message: text === undefined ? undefined : agentMessage(taskId, contextId, text),
+      timestamp: new Date().toISOString(),
+    },
+    metadata: undefined,
+  });
+}
+
+/** Text shown to the client for a failed run: AppError messages are written to be safe; anything else is not. */
+export function clientFailureText(err: unknown, requestId: string | null): string {
+  if (isAppError(err)) return err.message;
+  return `internal error${requestId ? ` (request id ${requestId})` : ''}`;
+}
+
+export interface ExecutorOptions {
+  agent: AgentDefinition;
+  runtime: RuntimeDeps;
+  audit: AuditSink;
+  logger: Logger;
+}
+
+/**
+ * Bridges one Hector agent to the A2A SDK: every message becomes a task that runs the agent loop. Streaming
+ * calls publish the answer as artifact chunks as it is produced; every call ends in a terminal status whose
+ * message is the answer (completed) or a client-safe error (failed). Cancel aborts the run's signal, which
+ * stops the LLM call and tools in flight.
+ */
+export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
+  const running = new Map<string, { controller: AbortController; contextId: string }>();
+  const { agent } = options;
+
+  return {
+    async execute(ctx: RequestContext, bus: ExecutionEventBus): Promise<void> {
+      const { taskId, contextId } = ctx;
+      const principal = principalOf(ctx.context);
+      const scope = scopeOf(principal);
+      const requestId = (ctx.context.state.get(REQUEST_ID_STATE_KEY) as string | undefined) ?? null;
+      const stream = ctx.context.state.get(STREAM_STATE_KEY) === true;
+      const userMessage = ctx.userMessage;
+      const task: Task = ctx.task
+        ? { ...ctx.task, history: [...ctx.task.history, userMessage] }
+        : {
+            id: taskId,
+            contextId,
+            status: { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString() },
+            artifacts: [],
+            history: [userMessage],
+            metadata: undefined,
+          };
+      bus.publish(AgentEvent.task(task));
+
+      const audit = (success: boolean, extra: Record<string, unknown>) =>
+        options.audit.emit({
+          component: 'agent',
+          action: 'request',
+          user: principal.subject,
+          tenant: principal.tenant,
+          success,
+          request_id: requestId,
+          agent: agent.name,
+          task_id: taskId,
+          context_id: contextId,
+          streaming: stream,
+          ...extra,
+        });
+
+      let userText: string;
+      try {
+        userText = userTextOf(userMessage);
+      } catch (err) {
+        audit(false, { error: clientFailureText(err, requestId) });
+        bus.publish(status(taskId, contextId, TaskState.TASK_STATE_REJECTED, clientFailureText(err, requestId)));
+        bus.finished();
+        return;
+      }
+
+      const controller = new AbortController();
+      running.set(taskId, { controller, contextId });
+      bus.publish(status(taskId, contextId, TaskState.TASK_STATE_WORKING));
+      const artifactId = `response-${taskId}`;
+      let chunks = 0;
+      const emit = (event: RunEvent) => {
+        if (event.type !== 'text-delta' || !stream) return;
+        bus.publish(
+          AgentEvent.artifactUpdate({
+            taskId,
+            contextId,
+            artifact: {
+              artifactId,
+              name: 'response',
+              description: '',
+              parts: [
+                {
+                  content: { $case: 'text', value: event.text },
+                  metadata: undefined,
+                  filename: '',
+                  mediaType: 'text/plain',
+                },
+              ],
+              metadata: undefined,
+              extensions: [],
+            },
+            append: chunks++ > 0,
+            lastChunk: false,
+            metadata: undefined,
+          }),
+        );
+      };
+      const started = Date.now();
+      try {
+        const result = await runAgent(
+          options.runtime,
+          { scope, agent, contextId, taskId, requestId, userText, stream, signal: controller.signal },
+          emit,
+        );
+        if (controller.signal.aborted) return;
+        audit(true, {
+          duration_ms: Date.now() - started,
+          steps: result.steps,
+          input_tokens: result.usage.inputTokens,
+          output_tokens: result.usage.outputTokens,
+        });
+        bus.publish(status(taskId, contextId, TaskState.TASK_STATE_COMPLETED, result.text));
+      } catch (err) {
+        if (controller.signal.aborted) {
+          audit(false, { duration_ms: Date.now() - started, canceled: true });
+          return;
+        }
+        const text = clientFailureText(err, requestId);
+        audit(false, { duration_ms: Date.now() - started, error: text });
+        if (!isAppError(err)) {
+          options.logger.error(
+            { component: 'a2a', request_id: requestId, agent: agent.name, err },
+            'agent run failed with an internal error',
+          );
+        } else if (!(err instanceof AppError && err.code === 'invalid_request')) {
+          options.logger.warn(
+            { component: 'a2a', request_id: requestId, agent: agent.name, error: text },
+            'agent run failed',
+          );
+        }
+        bus.publish(status(taskId, contextId, TaskState.TASK_STATE_FAILED, text));
+      } finally {
+        running.delete(taskId);
+      }
+      bus.finished();
+    },
+
+    async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+      const run = running.get(taskId);
+      running.delete(taskId);
+      run?.controller.abort(new TaskCanceledError());
+      const contextId = run?.contextId ?? '';
+      bus.publish(status(taskId, contextId, TaskState.TASK_STATE_CANCELED, 'task canceled by the client'));
+      bus.finished();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { agentUrl } from './card.ts';
+export type { A2AService, A2AServiceOptions, CallInfo, JsonRpcOutcome, JsonRpcResponse } from './service.ts';
+export { createA2AService } from './service.ts';

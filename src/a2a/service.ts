@@ -1,0 +1,115 @@
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import {
+  DefaultExecutionEventBusManager,
+  DefaultRequestHandler,
+  JsonRpcTransportHandler,
+  ServerCallContext,
+} from '@a2a-js/sdk/server';
+import type { AuditSink, Logger } from '../observability/index.ts';
+import type { TaskStore } from '../persistence/index.ts';
+import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
+import type { Principal } from '../shared/index.ts';
+import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
+import { createAgentExecutor, REQUEST_ID_STATE_KEY, STREAM_STATE_KEY } from './executor.ts';
+import { PrincipalUser } from './principal-user.ts';
+import { createSdkTaskStore } from './task-store.ts';
+
+export interface JsonRpcResponse {
+  jsonrpc: string;
+  id: string | number | null;
+  result?: unknown;
+  error?: unknown;
+}
+
+export type JsonRpcOutcome =
+  | { kind: 'single'; response: JsonRpcResponse }
+  | { kind: 'stream'; events: AsyncGenerator<JsonRpcResponse, void, undefined> };
+
+export interface CallInfo {
+  principal: Principal;
+  requestId: string;
+  /** Value of the A2A-Version header, if any. */
+  protocolVersion?: string | undefined;
+}
+
+export interface A2AService {
+  /** Agent names in config order. */
+  readonly agentNames: readonly string[];
+  has(agent: string): boolean;
+  /** The card served over HTTP, or undefined for an unknown agent. */
+  card(agent: string, baseUrl: string): Record<string, unknown> | undefined;
+  /**
+   * Handles one parsed JSON-RPC request object for `agent` (which must exist). Method names with a slash
+   * (`message/send`, `tasks/get`, …) are A2A 0.3; the others (`SendMessage`, `GetTask`, …) are A2A 1.0.
+   */
+  handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome>;
+}
+
+export interface A2AServiceOptions {
+  agents: readonly AgentDefinition[];
+  tasks: TaskStore;
+  runtime: RuntimeDeps;
+  audit: AuditSink;
+  logger: Logger;
+  version: string;
+}
+
+const STREAMING_METHODS = new Set(['message/stream', 'SendStreamingMessage']);
+
+interface AgentEndpoint {
+  agent: AgentDefinition;
+  v1: JsonRpcTransportHandler;
+  legacy: LegacyJsonRpcTransportHandler;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncGenerator<JsonRpcResponse, void, undefined> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** Wires every agent to the A2A SDK's request handler, with Hector's executor and scoped task store. */
+export function createA2AService(options: A2AServiceOptions): A2AService {
+  const endpoints = new Map<string, AgentEndpoint>();
+  for (const agent of options.agents) {
+    // The SDK's handler only uses its card for capability checks (streaming); URLs are served by `card()`.
+    const card = buildAgentCard(agent, { baseUrl: 'http://localhost', version: options.version });
+    const handler = new DefaultRequestHandler(
+      card,
+      createSdkTaskStore(options.tasks, agent.name),
+      createAgentExecutor({ agent, runtime: options.runtime, audit: options.audit, logger: options.logger }),
+      new DefaultExecutionEventBusManager(),
+    );
+    endpoints.set(agent.name, {
+      agent,
+      v1: new JsonRpcTransportHandler(handler),
+      legacy: new LegacyJsonRpcTransportHandler(handler),
+    });
+  }
+
+  return {
+    agentNames: [...endpoints.keys()],
+    has: (agent) => endpoints.has(agent),
+    card(agent, baseUrl) {
+      const endpoint = endpoints.get(agent);
+      if (!endpoint) return undefined;
+      const cardOptions: CardOptions = { baseUrl, version: options.version };
+      return publicCardJson(endpoint.agent, cardOptions);
+    },
+    async handle(agent, request, call) {
+      const endpoint = endpoints.get(agent);
+      if (!endpoint) throw new Error(`unknown agent ${agent}`);
+      const method = typeof request.method === 'string' ? request.method : '';
+      const legacy = method.includes('/');
+      const context = new ServerCallContext({
+        user: new PrincipalUser(call.principal),
+        requestedVersion: legacy ? '0.3' : (call.protocolVersion ?? '1.0'),
+        state: new Map<string, unknown>([
+          [STREAM_STATE_KEY, STREAMING_METHODS.has(method)],
+          [REQUEST_ID_STATE_KEY, call.requestId],
+        ]),
+      });
+      const out = legacy ? await endpoint.legacy.handle(request, context) : await endpoint.v1.handle(request, context);
+      if (isAsyncIterable(out)) return { kind: 'stream', events: out };
+      return { kind: 'single', response: out as JsonRpcResponse };
+    },
+  };
+}

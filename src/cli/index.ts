@@ -1,0 +1,77 @@
+import { Command, CommanderError } from 'commander';
+import { configJsonSchema, loadConfigFile, processEnvironment } from '../config/index.ts';
+import { ConfigError } from '../shared/index.ts';
+import { EXIT } from './exit-codes.ts';
+import { type Io, serve } from './serve.ts';
+import { VERSION } from './version.ts';
+
+const stdio: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** Parses `argv` and runs the command. Resolves to the process exit code; never calls process.exit itself. */
+export async function runCli(argv: readonly string[], io: Io = stdio, cwd: string = process.cwd()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('hector')
+    .description('Hector: a declarative, security-first A2A agent server')
+    .version(VERSION, '-v, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run `hector --help` for usage)');
+
+  program
+    .command('serve')
+    .description('start the server')
+    .requiredOption('-c, --config <file>', 'config file (YAML, version "2")')
+    .option('--host <host>', 'address to bind (default: server.host or 127.0.0.1)')
+    .option('-p, --port <port>', 'port to listen on (default: server.port or 8080; 0 picks a free port)')
+    .option('--database <dsn>', 'postgres://… or sqlite:PATH (default: server.database or .hector/hector.db)')
+    .option('--demo', 'offline demo: answer with a scripted stand-in model instead of a real LLM')
+    .action(async (flags: { config: string; host?: string; port?: string; database?: string; demo?: boolean }) => {
+      code = await serve(flags, io, cwd);
+    });
+
+  program
+    .command('validate')
+    .description('check a config file and report every error')
+    .argument('<file>', 'config file')
+    .action(async (file: string) => {
+      try {
+        const loaded = await loadConfigFile(file, { cwd, env: processEnvironment() });
+        const c = loaded.config;
+        io.out(
+          `${file}: valid (${Object.keys(c.agents).length} agents, ${Object.keys(c.llms).length} llms, ${Object.keys(c.tools).length} tools)\n`,
+        );
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        io.err(`${err.message}\n`);
+        code = EXIT.usage;
+      }
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the config file')
+    .action(() => {
+      io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      io.out(`hector ${VERSION}\n`);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.err(`hector: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failure;
+  }
+  return code;
+}

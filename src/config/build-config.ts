@@ -1,0 +1,92 @@
+/**
+ * Builds the output Config from the schema's output: fills the agent defaults that depend on other sections,
+ * and resolves relative paths against the config file's directory. Input is already validated; does not freeze.
+ */
+import { resolve } from 'node:path';
+import type { ParsedSchema } from './schema.ts';
+import { databaseKind } from './sections/server.ts';
+import type { AgentConfig, Config, LlmConfig, ServerConfig, ToolConfig } from './types.ts';
+
+function nullProto<V>(entries: [string, V][]): Record<string, V> {
+  const out = Object.create(null) as Record<string, V>;
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+function database(dsn: string | undefined, baseDir: string): string | undefined {
+  if (dsn === undefined) return undefined;
+  const kind = databaseKind(dsn);
+  if (kind !== 'sqlite') return dsn;
+  const file = /^sqlite:/i.test(dsn) ? dsn.slice('sqlite:'.length) : dsn;
+  return `sqlite:${resolve(baseDir, file)}`;
+}
+
+export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
+  const llmNames = Object.keys(parsed.llms);
+
+  const llms = nullProto<LlmConfig>(
+    Object.entries(parsed.llms).map(([name, l]) => [
+      name,
+      {
+        provider: l.provider,
+        model: l.model,
+        ...(l.api_key === undefined || l.api_key === '' ? {} : { api_key: l.api_key }),
+        ...(l.base_url === undefined ? {} : { base_url: l.base_url }),
+        ...(l.temperature === undefined ? {} : { temperature: l.temperature }),
+        ...(l.max_tokens === undefined ? {} : { max_tokens: l.max_tokens }),
+        timeout: l.timeout,
+        max_retries: l.max_retries,
+      },
+    ]),
+  );
+
+  const tools = nullProto<ToolConfig>(
+    Object.entries(parsed.tools).map(([name, t]) => [
+      name,
+      {
+        type: t.type,
+        handler: t.handler,
+        ...(t.description === undefined ? {} : { description: t.description }),
+        enabled: t.enabled,
+        workspace: resolve(baseDir, t.workspace),
+      },
+    ]),
+  );
+
+  const agents = nullProto<AgentConfig>(
+    Object.entries(parsed.agents).map(([name, a]) => [
+      name,
+      {
+        name: a.name ?? name,
+        description: a.description,
+        llm: a.llm ?? llmNames[0] ?? '',
+        instruction: a.instruction,
+        tools: [...a.tools],
+        streaming: a.streaming,
+        max_steps: a.max_steps,
+        history_limit: a.history_limit,
+      },
+    ]),
+  );
+
+  const s = parsed.server;
+  const db = database(s.database, baseDir);
+  const server: ServerConfig = {
+    host: s.host,
+    port: s.port,
+    ...(s.public_url === undefined ? {} : { public_url: s.public_url }),
+    ...(db === undefined ? {} : { database: db }),
+    max_body_bytes: s.max_body_bytes,
+    shutdown_timeout: s.shutdown_timeout,
+  };
+
+  return {
+    version: parsed.version,
+    ...(parsed.name === undefined ? {} : { name: parsed.name }),
+    llms,
+    agents,
+    tools,
+    server,
+    logger: { level: parsed.logger.level, format: parsed.logger.format },
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Config: the Hector YAML file (`version: "2"`) → a validated, deep-frozen Config. The only folder that reads
+ * `process.env` (processEnvironment). See parse-config.ts for what is validated and how errors are reported,
+ * substitute.ts for `${VAR}`, environment.ts for `.env`, secrets.ts for what counts as a secret.
+ */
+export { loadEnvironment, processEnvironment } from './environment.ts';
+export { configJsonSchema } from './json-schema.ts';
+export type { LoadConfigOptions, LoadedConfig } from './load-config.ts';
+export { loadConfigFile } from './load-config.ts';
+export type { ParseConfigOptions, ParsedConfig } from './parse-config.ts';
+export { parseConfigText } from './parse-config.ts';
+export type {
+  AgentConfig,
+  Config,
+  FileHandler,
+  FunctionToolConfig,
+  LlmConfig,
+  LogFormat,
+  LoggerConfig,
+  LogLevel,
+  Provider,
+  ServerConfig,
+  ToolConfig,
+  ToolType,
+} from './types.ts';

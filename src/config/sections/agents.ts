@@ -1,0 +1,92 @@
+/** `agents:` — name → agent. At least one is required. */
+import { z } from 'zod';
+import { isPlainObject } from '../../shared/index.ts';
+import { suggestion } from '../did-you-mean.ts';
+import { boolean, integer, nameKey, text } from '../fields.ts';
+import { quote, type RawIssue } from '../issue.ts';
+
+export const agentSchema = z
+  .strictObject({
+    name: text().optional().describe('display name (default: the key)'),
+    description: z.string().prefault('').describe('what the agent does (shown in its agent card)'),
+    llm: text().optional().describe('name of an entry of llms (may be omitted when exactly one llm is defined)'),
+    instruction: z.string().prefault('').describe('system prompt'),
+    tools: z.array(text()).prefault([]).describe('names of entries of tools this agent may call (default: none)'),
+    streaming: boolean().prefault(true).describe('stream responses (SSE)'),
+    max_steps: integer(1, 100).prefault(10).describe('maximum LLM steps per request'),
+    history_limit: integer(0, 10_000).prefault(100).describe('past messages of the context sent to the LLM'),
+  })
+  .describe('an agent');
+
+export const agentsSchema = z
+  .record(nameKey(), agentSchema)
+  .meta({ minProperties: 1 })
+  .describe('agents by name (at least one)');
+
+function names(section: unknown): string[] {
+  return isPlainObject(section) ? Object.keys(section) : [];
+}
+
+function isDisabled(tool: unknown): boolean {
+  return isPlainObject(tool) && (tool.enabled === false || tool.enabled === 'false');
+}
+
+/**
+ * Cross-references: at least one agent; `llm` names an entry of `llms` (or is omitted with exactly one llm);
+ * every tool names an entry of `tools`, at most once, and is not disabled. Runs on the raw document.
+ */
+export function checkAgents(root: Record<string, unknown>, issues: RawIssue[]): void {
+  const agents = root.agents;
+  if (!isPlainObject(agents)) return;
+  if (Object.keys(agents).length === 0) {
+    issues.push({
+      path: ['agents'],
+      message: 'no agents are defined',
+      hint: 'define at least one agent under agents:',
+    });
+    return;
+  }
+  const llms = isPlainObject(root.llms) ? root.llms : {};
+  const tools = isPlainObject(root.tools) ? root.tools : {};
+  const llmNames = names(root.llms);
+  const toolNames = names(root.tools);
+  for (const [name, agent] of Object.entries(agents)) {
+    if (!isPlainObject(agent)) continue;
+    const llm = agent.llm;
+    if (typeof llm === 'string' && llm !== '' && !Object.hasOwn(llms, llm)) {
+      issues.push({
+        path: ['agents', name, 'llm'],
+        message: `unknown llm ${quote(llm)}`,
+        hint: suggestion(llm, llmNames, 'defined llms') ?? 'no llms are defined; add one under llms:',
+      });
+    } else if (llm === undefined && llmNames.length !== 1) {
+      issues.push({
+        path: ['agents', name, 'llm'],
+        message: llmNames.length === 0 ? 'required: no llms are defined' : 'required when more than one llm is defined',
+        hint: llmNames.length === 0 ? 'add an LLM under llms: and name it here' : `name one of: ${llmNames.join(', ')}`,
+      });
+    }
+    if (!Array.isArray(agent.tools)) continue;
+    const seen = new Set<string>();
+    agent.tools.forEach((tool: unknown, i: number) => {
+      if (typeof tool !== 'string' || tool === '') return;
+      const path = ['agents', name, 'tools', i];
+      if (!Object.hasOwn(tools, tool)) {
+        issues.push({
+          path,
+          message: `unknown tool ${quote(tool)}`,
+          hint: suggestion(tool, toolNames, 'defined tools') ?? 'no tools are defined; add one under tools:',
+        });
+      } else if (seen.has(tool)) {
+        issues.push({ path, message: `duplicate tool ${quote(tool)}`, hint: 'list each tool once' });
+      } else if (isDisabled(tools[tool])) {
+        issues.push({
+          path,
+          message: `tool ${quote(tool)} is disabled (tools.${tool}.enabled: false)`,
+          hint: 'remove it from the list or enable the tool',
+        });
+      }
+      seen.add(tool);
+    });
+  }
+}

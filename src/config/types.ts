@@ -1,0 +1,83 @@
+/**
+ * The OUTPUT form of the config: validated, defaults applied, durations in milliseconds, paths absolute,
+ * deep-frozen. The name-keyed maps (`llms`, `agents`, `tools`) have a null prototype, so a lookup with an
+ * untrusted name (`constructor`, `__proto__`) finds nothing; iterate them with Object.entries / Object.keys.
+ */
+import type { Provider } from './sections/llms.ts';
+import type { LOG_FORMATS, LOG_LEVELS } from './sections/logger.ts';
+import type { FILE_HANDLERS, TOOL_TYPES } from './sections/tools.ts';
+
+export type { Provider };
+export type ToolType = (typeof TOOL_TYPES)[number];
+export type FileHandler = (typeof FILE_HANDLERS)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LlmConfig {
+  readonly provider: Provider;
+  readonly model: string;
+  /** Absent when not set (or set to ""); always present for anthropic, gemini, and openai without base_url. */
+  readonly api_key?: string;
+  readonly base_url?: string;
+  readonly temperature?: number;
+  readonly max_tokens?: number;
+  /** Milliseconds (default 60,000). */
+  readonly timeout: number;
+  /** Default 2. */
+  readonly max_retries: number;
+}
+
+export interface AgentConfig {
+  /** Display name (default: the agent's key). */
+  readonly name: string;
+  readonly description: string;
+  /** Key of `llms` (resolved when omitted and exactly one llm exists). */
+  readonly llm: string;
+  readonly instruction: string;
+  /** Keys of `tools`, each enabled, no duplicates. Empty when the agent lists none. */
+  readonly tools: readonly string[];
+  readonly streaming: boolean;
+  readonly max_steps: number;
+  readonly history_limit: number;
+}
+
+export interface FunctionToolConfig {
+  readonly type: 'function';
+  readonly handler: FileHandler;
+  readonly description?: string;
+  readonly enabled: boolean;
+  /** Absolute path (resolved against the config file's directory). */
+  readonly workspace: string;
+}
+
+/** One member per tool type; discriminate on `type`. */
+export type ToolConfig = FunctionToolConfig;
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly public_url?: string;
+  /**
+   * `postgres://…` / `postgresql://…` verbatim, `sqlite:/absolute/path`, or `:memory:` / `sqlite::memory:`.
+   * Absent when not configured (the server then uses `.hector/hector.db` under its working directory).
+   */
+  readonly database?: string;
+  readonly max_body_bytes: number;
+  /** Milliseconds (default 10,000). */
+  readonly shutdown_timeout: number;
+}
+
+export interface LoggerConfig {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+}
+
+export interface Config {
+  readonly version: '2';
+  readonly name?: string;
+  readonly llms: Readonly<Record<string, LlmConfig>>;
+  readonly agents: Readonly<Record<string, AgentConfig>>;
+  readonly tools: Readonly<Record<string, ToolConfig>>;
+  readonly server: ServerConfig;
+  readonly logger: LoggerConfig;
+}

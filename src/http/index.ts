@@ -1,0 +1,5 @@
+export type { HealthInfo, HttpAppOptions } from './app.ts';
+export { createHttpApp } from './app.ts';
+export { ERROR_WIRE } from './errors.ts';
+export type { Listener } from './listen.ts';
+export { listen } from './listen.ts';

@@ -1,0 +1,105 @@
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { A2AService, JsonRpcResponse } from '../a2a/index.ts';
+import type { Logger } from '../observability/index.ts';
+import { isPlainObject, type Principal, safeJsonParse } from '../shared/index.ts';
+import { JSON_RPC_INVALID_REQUEST, JSON_RPC_PARSE_ERROR, jsonRpcErrorBody, toWireError } from './errors.ts';
+
+const JSON_TYPES = new Set(['application/json', 'application/a2a+json']);
+
+export interface JsonRpcRouteDeps {
+  a2a: A2AService;
+  logger: Logger;
+}
+
+function idOf(body: Record<string, unknown>): string | number | null {
+  const id = body.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+/**
+ * POST /agents/{name}: one JSON-RPC 2.0 request (no batches). Transport errors get an HTTP status and a
+ * JSON-RPC error envelope with `id: null`: wrong Content-Type 415, malformed JSON 400 (-32700), not a request
+ * object 400 (-32600). Protocol errors (unknown method, bad params, unknown task) are JSON-RPC errors with HTTP 200,
+ * as JSON-RPC clients expect. Streaming methods answer with Server-Sent Events, one JSON-RPC response per event.
+ */
+export async function handleJsonRpc(c: Context, deps: JsonRpcRouteDeps, agent: string, principal: Principal) {
+  const requestId = c.get('requestId') as string;
+  const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!JSON_TYPES.has(contentType)) {
+    return c.json(
+      jsonRpcErrorBody(null, -32005, 'Content-Type must be application/json (or application/a2a+json)'),
+      415,
+    );
+  }
+  const parsed = safeJsonParse(await c.req.text());
+  if (!parsed.ok) {
+    return c.json(jsonRpcErrorBody(null, JSON_RPC_PARSE_ERROR, 'Parse error: request body is not valid JSON'), 400);
+  }
+  const body = parsed.value;
+  if (Array.isArray(body)) {
+    return c.json(
+      jsonRpcErrorBody(null, JSON_RPC_INVALID_REQUEST, 'Invalid Request: batch requests are not supported'),
+      400,
+    );
+  }
+  if (!isPlainObject(body) || body.jsonrpc !== '2.0' || typeof body.method !== 'string') {
+    return c.json(
+      jsonRpcErrorBody(
+        isPlainObject(body) ? idOf(body) : null,
+        JSON_RPC_INVALID_REQUEST,
+        'Invalid Request: expected {"jsonrpc": "2.0", "method": string, "id": string|number, "params": object}',
+      ),
+      400,
+    );
+  }
+
+  let outcome: Awaited<ReturnType<A2AService['handle']>>;
+  try {
+    outcome = await deps.a2a.handle(agent, body, {
+      principal,
+      requestId,
+      protocolVersion: c.req.header('a2a-version'),
+    });
+  } catch (err) {
+    const wire = toWireError(err, requestId);
+    if (wire.code === 'internal') {
+      deps.logger.error({ component: 'http', request_id: requestId, err }, 'JSON-RPC handler failed');
+    }
+    return c.json(jsonRpcErrorBody(idOf(body), wire.jsonRpc, wire.message), 200);
+  }
+  if (outcome.kind === 'single') return c.json(scrubInternalError(outcome.response, requestId, deps.logger), 200);
+
+  const events = outcome.events;
+  return streamSSE(c, async (stream) => {
+    stream.onAbort(() => {
+      void events.return(undefined);
+    });
+    try {
+      for await (const event of events) {
+        await stream.writeSSE({ data: JSON.stringify(scrubInternalError(event, requestId, deps.logger)) });
+      }
+    } catch (err) {
+      const wire = toWireError(err, requestId);
+      if (wire.code === 'internal') {
+        deps.logger.error({ component: 'http', request_id: requestId, err }, 'SSE stream failed');
+      }
+      await stream.writeSSE({ data: JSON.stringify(jsonRpcErrorBody(idOf(body), wire.jsonRpc, wire.message)) });
+    }
+  });
+}
+
+/**
+ * The SDK turns unexpected exceptions into JSON-RPC -32603 errors carrying the exception's message. That message
+ * may be an internal detail (a SQL error, a file path), so it is replaced with a generic one and logged.
+ */
+function scrubInternalError(response: JsonRpcResponse, requestId: string, logger: Logger): JsonRpcResponse {
+  const error = response.error;
+  if (!isPlainObject(error) || error.code !== -32603) return response;
+  logger.error({ component: 'http', request_id: requestId, error: error.message }, 'internal error in A2A handler');
+  return {
+    jsonrpc: response.jsonrpc,
+    id: response.id,
+    error: { code: -32603, message: `internal server error; quote request id ${requestId} when reporting it` },
+  };
+}

@@ -1,0 +1,105 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export type LogFormat = 'json' | 'text';
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format: LogFormat;
+  /**
+   * Values that must never appear in any log line (API keys, secrets resolved from `${VAR}`). Every line is
+   * scrubbed just before it is written: each occurrence is replaced with `[redacted]`, wherever it appears
+   * (messages, fields, error stacks). Values shorter than 4 characters are ignored (they would mangle output).
+   */
+  secrets: readonly string[];
+  /** Where lines go; defaults to stdout. */
+  destination?: DestinationStream;
+}
+
+export type { Logger };
+
+/** Header names and fields that are always removed from structured log objects. */
+const REDACT_PATHS = [
+  'authorization',
+  'Authorization',
+  '*.authorization',
+  '*.Authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'api_key',
+  '*.api_key',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+];
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Builds a function that replaces every listed secret (and its JSON-escaped form) in a string. */
+export function createScrubber(secrets: readonly string[]): (line: string) => string {
+  const variants = new Set<string>();
+  for (const s of secrets) {
+    if (s.length < 4) continue;
+    variants.add(s);
+    const jsonEscaped = JSON.stringify(s).slice(1, -1);
+    variants.add(jsonEscaped);
+  }
+  if (variants.size === 0) return (line) => line;
+  // Longest first so that a secret containing another is replaced whole.
+  const pattern = new RegExp(
+    [...variants]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'g',
+  );
+  return (line) => line.replace(pattern, '[redacted]');
+}
+
+function textLine(obj: Record<string, unknown>): string {
+  const { time, level, msg, component, ...rest } = obj;
+  const ts = typeof time === 'string' ? time : new Date(Number(time)).toISOString();
+  const extras = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  return `${ts} ${String(level).toUpperCase().padEnd(5)} ${component ? `[${String(component)}] ` : ''}${String(msg ?? '')}${extras}\n`;
+}
+
+/**
+ * Creates the process logger. JSON lines carry `timestamp`, `level` (as a word) and whatever fields the caller
+ * adds (`component`, `action`, …). The text format is for humans at a terminal and is derived from the same
+ * JSON object, so it is scrubbed the same way.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const scrub = createScrubber(options.secrets);
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const format = options.format;
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: {
+        streamWrite: (line: string) => {
+          const clean = scrub(line);
+          if (format === 'json') return clean;
+          try {
+            const obj = JSON.parse(clean) as Record<string, unknown>;
+            const { timestamp, ...rest } = obj;
+            return textLine({ time: timestamp, ...rest });
+          } catch {
+            return clean;
+          }
+        },
+      },
+    },
+    destination,
+  );
+}

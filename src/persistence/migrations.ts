@@ -1,0 +1,114 @@
+import { type Kysely, sql } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { DatabaseKind } from './types.ts';
+
+/**
+ * Schema migrations, defined in code (nothing is read from disk at run time) and applied at open by Kysely's
+ * Migrator, which records them in `hector_migrations` and takes a lock (an advisory lock on PostgreSQL) so
+ * that two servers starting at once do not both migrate. Each migration runs in a transaction. Never edit a
+ * migration that has shipped: add a new one.
+ */
+
+export const MIGRATION_TABLE = 'hector_migrations';
+export const MIGRATION_LOCK_TABLE = 'hector_migrations_lock';
+
+function initialSchema(kind: DatabaseKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('next_seq', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sessions_pk', ['app_id', 'user_id', 'context_id'])
+        .execute();
+
+      await db.schema
+        .createTable('messages')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        // The primary key is also the index history() reads through (scope, context, seq).
+        .addPrimaryKeyConstraint('messages_pk', ['app_id', 'user_id', 'context_id', 'seq'])
+        .addForeignKeyConstraint(
+          'messages_session_fk',
+          ['app_id', 'user_id', 'context_id'],
+          'sessions',
+          ['app_id', 'user_id', 'context_id'],
+          (fk) => fk.onDelete('cascade'),
+        )
+        .execute();
+
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('agent', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('task', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // list(): newest first within a scope, optionally within a context; (created_at, id) is the page key.
+      await db.schema
+        .createIndex('tasks_scope_created_idx')
+        .on('tasks')
+        .columns(['app_id', 'user_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('tasks_scope_context_created_idx')
+        .on('tasks')
+        .columns(['app_id', 'user_id', 'context_id', 'created_at', 'id'])
+        .execute();
+
+      let audit = db.schema.createTable('audit');
+      audit =
+        kind === 'postgres'
+          ? audit
+              .addColumn('id', 'bigint', (c) => c.generatedAlwaysAsIdentity().primaryKey())
+              .addColumn('success', 'boolean', (c) => c.notNull())
+          : audit
+              .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+              .addColumn('success', 'integer', (c) => c.notNull().check(sql`success in (0, 1)`));
+      await audit
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('component', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('event', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_app_time_idx').on('audit').columns(['app_id', 'timestamp', 'id']).execute();
+    },
+  };
+}
+
+/** Every migration, by name; names sort in the order they must run. */
+export function migrations(kind: DatabaseKind): Record<string, Migration> {
+  return { '0001_initial': initialSchema(kind) };
+}
+
+/**
+ * Applies every pending migration. Idempotent: a database that is up to date is left alone. Rejects with the
+ * underlying error when a migration fails (that migration's transaction is rolled back).
+ */
+export async function migrateToLatest(db: Kysely<unknown>, kind: DatabaseKind): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error;
+}

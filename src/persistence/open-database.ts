@@ -1,0 +1,63 @@
+import { type Kysely, sql } from 'kysely';
+import type { Clock } from '../shared/index.ts';
+import { systemClock } from '../shared/index.ts';
+import { createAuditStore } from './audit-store.ts';
+import { openFailure } from './connect-error.ts';
+import { parseDatabaseUrl } from './database-url.ts';
+import { migrateToLatest } from './migrations.ts';
+import { openPostgres } from './open-postgres.ts';
+import type { Schema } from './schema.ts';
+import { createSessionStore } from './session-store.ts';
+import { createTaskStore } from './task-store.ts';
+import type { Database, DatabaseOptions } from './types.ts';
+
+/**
+ * Opens the database named by `options.url`, checks the connection and applies pending migrations before
+ * resolving, so a bad URL, an unreachable server or a failed migration fails at startup, not on the first
+ * request.
+ *
+ * Failures: a malformed or unsupported URL is a ConfigError; a server that cannot be reached, a failed
+ * login, a missing database or a failed migration is an UnavailableError. Both name the database by its
+ * credential-free description and never contain the password. Whatever was opened is closed again.
+ *
+ * `deps.clock` stamps `createdAt`/`updatedAt` (system clock by default).
+ */
+export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Clock }): Promise<Database> {
+  const parsed = parseDatabaseUrl(options?.url);
+  const clock = deps?.clock ?? systemClock;
+  const kind = parsed.kind;
+  // node:sqlite is loaded only when SQLite is used (it prints an ExperimentalWarning when loaded).
+  const db: Kysely<Schema> =
+    parsed.kind === 'postgres'
+      ? openPostgres(parsed.connectionString)
+      : (await import('./open-sqlite.ts')).openSqlite(parsed.path, parsed.memory, parsed.description);
+  const revealMessage = kind === 'sqlite';
+  try {
+    try {
+      await sql`select 1`.execute(db);
+    } catch (err) {
+      throw openFailure(err, parsed.description, 'connect', revealMessage);
+    }
+    try {
+      await migrateToLatest(db as Kysely<unknown>, kind);
+    } catch (err) {
+      throw openFailure(err, parsed.description, 'migrate', revealMessage);
+    }
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    description: parsed.description,
+    sessions: createSessionStore(db, clock),
+    tasks: createTaskStore(db, clock),
+    audit: createAuditStore(db),
+    close() {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}

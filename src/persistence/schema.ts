@@ -1,0 +1,60 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The logical schema, identical on both engines. Timestamps are ISO-8601 UTC strings with milliseconds
+ * (`Date.prototype.toISOString`), so text order is time order. JSON documents are stored as text on both
+ * engines: an exact round trip of what the caller gave, and no `jsonb` failure on `\u0000` in user text.
+ */
+
+/** One row per conversation context; `next_seq` is the seq the next appended message gets. */
+export interface SessionsTable {
+  app_id: string;
+  user_id: string;
+  context_id: string;
+  next_seq: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  app_id: string;
+  user_id: string;
+  context_id: string;
+  seq: number;
+  message: string;
+  created_at: string;
+}
+
+/** `id` is globally unique: the same id cannot exist in two scopes. */
+export interface TasksTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  context_id: string;
+  agent: string;
+  state: string;
+  task: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditTable {
+  /** `bigint` identity on PostgreSQL (read back as a string by pg), integer autoincrement on SQLite. */
+  id: Generated<number | string>;
+  timestamp: string;
+  app_id: string;
+  user_id: string | null;
+  component: string;
+  action: string;
+  /** boolean on PostgreSQL, 0/1 on SQLite. */
+  success: boolean | number;
+  request_id: string | null;
+  event: string;
+}
+
+export interface Schema {
+  sessions: SessionsTable;
+  messages: MessagesTable;
+  tasks: TasksTable;
+  audit: AuditTable;
+}

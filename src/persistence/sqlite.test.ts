@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, test } from 'node:test';
+import { runStoreContract } from '../../test/support/store-contract.ts';
+import { ConfigError, UnavailableError } from '../shared/index.ts';
+import { type Database, openDatabase } from './index.ts';
+import { MIGRATION_TABLE } from './migrations.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'hector-sqlite-test-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const freshPath = () => join(root, `db-${counter++}`, 'hector.db');
+
+const urls = new WeakMap<Database, string>();
+runStoreContract(
+  'sqlite file',
+  async (deps) => {
+    const url = `sqlite:${freshPath()}`;
+    const db = await openDatabase({ url }, deps);
+    urls.set(db, url);
+    return db;
+  },
+  {
+    reopen: async (closed, deps) => {
+      const url = urls.get(closed)!;
+      const db = await openDatabase({ url }, deps);
+      urls.set(db, url);
+      return db;
+    },
+  },
+);
+
+runStoreContract('sqlite :memory:', (deps) => openDatabase({ url: ':memory:' }, deps));
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe('sqlite specifics', () => {
+  test('creates missing directories 0700 and the database file (and its WAL files) 0600', async () => {
+    const dir = join(root, 'perm', 'nested', 'deeper');
+    const file = join(dir, 'hector.db');
+    const db = await openDatabase({ url: `sqlite:${file}` });
+    try {
+      await db.sessions.append({ appId: 'a', userId: 'u' }, 'c', [{ x: 1 }]);
+      assert.equal(mode(join(root, 'perm')), 0o700);
+      assert.equal(mode(join(root, 'perm', 'nested')), 0o700);
+      assert.equal(mode(dir), 0o700);
+      assert.equal(mode(file), 0o600);
+      for (const side of [`${file}-wal`, `${file}-shm`]) {
+        if (existsSync(side)) assert.equal(mode(side), 0o600, side);
+      }
+      assert.ok(existsSync(`${file}-wal`), 'WAL mode is on');
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('an existing world-readable database file is tightened to 0600', async () => {
+    const file = join(root, 'loose.db');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    const db = await openDatabase({ url: file });
+    await db.close();
+    assert.equal(mode(file), 0o600);
+  });
+
+  test('plain paths, sqlite:PATH and sqlite:///ABS all open the same file', async () => {
+    const file = join(root, 'forms', 'same.db');
+    const scope = { appId: 'a', userId: 'u' };
+    for (const [i, url] of [file, `sqlite:${file}`, `sqlite://${file}`].entries()) {
+      const db = await openDatabase({ url });
+      assert.equal(db.kind, 'sqlite');
+      assert.equal(db.description, `sqlite ${file}`);
+      await db.sessions.append(scope, 'c', [{ i }]);
+      assert.equal((await db.sessions.history(scope, 'c')).length, i + 1);
+      await db.close();
+    }
+  });
+
+  test('migrations run once: reopening leaves one migration row and the same schema', async () => {
+    const file = freshPath();
+    for (let i = 0; i < 3; i++) await (await openDatabase({ url: file })).close();
+    const raw = new DatabaseSync(file);
+    try {
+      const rows = raw.prepare(`select name from ${MIGRATION_TABLE}`).all();
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['0001_initial'],
+      );
+      const tables = raw
+        .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+        .all()
+        .map((r) => r.name);
+      assert.deepEqual(tables, ['audit', MIGRATION_TABLE, `${MIGRATION_TABLE}_lock`, 'messages', 'sessions', 'tasks']);
+      assert.equal(raw.prepare('pragma journal_mode').get()?.journal_mode, 'wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  test('a path that cannot be created is an UnavailableError naming it', async () => {
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, 'x');
+    const err = await openDatabase({ url: join(blocker, 'sub', 'hector.db') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof UnavailableError, String(err));
+    assert.match(err.message, /a-file/);
+  });
+
+  test('a directory that cannot be created under /proc fails instead of looping', {
+    skip: !existsSync('/proc/self'),
+  }, async () => {
+    await assert.rejects(openDatabase({ url: '/proc/no-such-dir/sub/hector.db' }), UnavailableError);
+  });
+
+  test('a file that is not a database is an UnavailableError', async () => {
+    const file = join(root, 'not-a-db.db');
+    writeFileSync(file, 'this is not sqlite '.repeat(100));
+    await assert.rejects(openDatabase({ url: file }), UnavailableError);
+  });
+
+  test('empty and unsupported URLs are ConfigErrors', async () => {
+    for (const url of ['', '   ', 'sqlite:', 'mysql://root:pw@localhost/db', 'http://example.com/db']) {
+      const err = await openDatabase({ url }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ConfigError, `${url}: ${String(err)}`);
+      assert.doesNotMatch(err.message, /pw@/);
+    }
+  });
+
+  test('foreign keys are enforced (a message row needs its session)', async () => {
+    const file = freshPath();
+    const db = await openDatabase({ url: file });
+    await db.close();
+    const raw = new DatabaseSync(file);
+    try {
+      raw.exec('PRAGMA foreign_keys = ON');
+      assert.throws(() =>
+        raw.exec("insert into messages values ('a', 'u', 'orphan', 0, '{}', '2025-01-01T00:00:00.000Z')"),
+      );
+    } finally {
+      raw.close();
+    }
+  });
+});

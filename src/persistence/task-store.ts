@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely';
+import type { Clock, Scope } from '../shared/index.ts';
+import { ConflictError } from '../shared/index.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { fromJsonText, toJsonText } from './json-column.ts';
+import type { Schema, TasksTable } from './schema.ts';
+import type { StoredTask, TaskStore } from './types.ts';
+import { checkId, checkPageSize, checkScope } from './validate.ts';
+
+function toStoredTask(row: TasksTable): StoredTask {
+  return {
+    id: row.id,
+    contextId: row.context_id,
+    agent: row.agent,
+    state: row.state,
+    task: fromJsonText(row.task, 'task'),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * A2A tasks. Task ids are unique across all scopes; a task belongs to the scope that first saved it.
+ *
+ * Security contract: `get` and `list` filter by (app_id, user_id), so another scope's task reads as absent.
+ * `save` is one atomic upsert whose update only applies when the existing row has the same scope; when it
+ * does not, nothing is written and a ConflictError is raised whose message says only that the id is taken
+ * (not by whom, nor anything stored in it). `createdAt` is kept from the first save.
+ *
+ * `list` pages newest first by (created_at, id), so the order is total and stable even when many tasks share
+ * a timestamp; the cursor is the key of the last row of the page (see cursor.ts).
+ */
+export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
+  return {
+    async save(scope, input): Promise<void> {
+      checkScope(scope);
+      checkId(input?.id, 'task id');
+      checkId(input.contextId, 'task contextId');
+      checkId(input.agent, 'task agent');
+      checkId(input.state, 'task state');
+      const task = toJsonText(input.task, 'task');
+      const now = new Date(clock.now()).toISOString();
+      const row = await db
+        .insertInto('tasks')
+        .values({
+          id: input.id,
+          app_id: scope.appId,
+          user_id: scope.userId,
+          context_id: input.contextId,
+          agent: input.agent,
+          state: input.state,
+          task,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet((eb) => ({
+              context_id: eb.ref('excluded.context_id'),
+              agent: eb.ref('excluded.agent'),
+              state: eb.ref('excluded.state'),
+              task: eb.ref('excluded.task'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            .where((eb) =>
+              eb.and([
+                eb('tasks.app_id', '=', eb.ref('excluded.app_id')),
+                eb('tasks.user_id', '=', eb.ref('excluded.user_id')),
+              ]),
+            ),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      if (row === undefined) {
+        throw new ConflictError('a task with this id already exists; use a new task id');
+      }
+    },
+
+    async get(scope: Scope, id: string): Promise<StoredTask | undefined> {
+      checkScope(scope);
+      checkId(id, 'task id');
+      const row = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('id', '=', id)
+        .where('app_id', '=', scope.appId)
+        .where('user_id', '=', scope.userId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toStoredTask(row);
+    },
+
+    async list(scope, options): Promise<{ tasks: StoredTask[]; nextCursor?: string }> {
+      checkScope(scope);
+      checkPageSize(options?.limit, 'task list limit');
+      const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+      let query = db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('app_id', '=', scope.appId)
+        .where('user_id', '=', scope.userId);
+      if (options.contextId !== undefined) {
+        checkId(options.contextId, 'contextId');
+        query = query.where('context_id', '=', options.contextId);
+      }
+      if (options.agent !== undefined) {
+        checkId(options.agent, 'agent');
+        query = query.where('agent', '=', options.agent);
+      }
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.createdAt),
+            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(options.limit + 1)
+        .execute();
+      const page = rows.slice(0, options.limit);
+      const last = page.at(-1);
+      const tasks = page.map(toStoredTask);
+      if (rows.length > options.limit && last) {
+        return { tasks, nextCursor: encodeCursor({ createdAt: last.created_at, id: last.id }) };
+      }
+      return { tasks };
+    },
+  };
+}

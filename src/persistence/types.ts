@@ -1,0 +1,126 @@
+import type { JsonValue, Scope } from '../shared/index.ts';
+
+/**
+ * Store ports. Every method takes the owning `Scope` explicitly; a read with another scope behaves exactly as
+ * if the row did not exist (no error that reveals it exists). Rows are JSON documents the store does not
+ * interpret, plus the few columns needed to query them.
+ *
+ * Common rules (both engines):
+ * - Identifiers (scope.appId, scope.userId, context ids, task ids, agent, state) must be non-empty, at most
+ *   512 characters, well-formed Unicode without NUL; anything else is an InvalidRequestError. The same id in
+ *   two scopes never refers to the same row (except task ids, which are unique across scopes: see save).
+ * - JSON documents are stored as text and come back exactly as given (key order, `\u0000`, big numbers).
+ *   A value JSON cannot represent (`undefined`, BigInt, cycles) is an InvalidRequestError.
+ * - Timestamps are ISO-8601 UTC strings with milliseconds (`2025-01-02T03:04:05.006Z`), from the clock
+ *   given to openDatabase.
+ */
+
+export interface StoredMessage {
+  /** Position in the context's history, assigned by the store (0-based, increasing). */
+  seq: number;
+  /** Opaque JSON: one chat message as the runtime serialises it. */
+  message: JsonValue;
+  createdAt: string;
+}
+
+export interface SessionStore {
+  /**
+   * Appends messages to the history of `contextId` (creating it), atomically and in order: concurrent appends
+   * to one context get consecutive, gap-free seqs and a batch is never interleaved with another. An empty
+   * `messages` array is a no-op.
+   */
+  append(scope: Scope, contextId: string, messages: JsonValue[]): Promise<void>;
+  /**
+   * The history of `contextId` in seq order; the last `limit` messages (still in order) when given, none for
+   * `limit: 0`. Empty when unknown or owned by another scope. `limit` must be a non-negative integer.
+   */
+  history(scope: Scope, contextId: string, options?: { limit?: number }): Promise<StoredMessage[]>;
+  /** Removes a context's history. Returns whether it existed (in this scope). */
+  delete(scope: Scope, contextId: string): Promise<boolean>;
+}
+
+export interface StoredTask {
+  id: string;
+  contextId: string;
+  agent: string;
+  /** A2A task state, e.g. `TASK_STATE_WORKING`; denormalised for queries. */
+  state: string;
+  /** Opaque JSON: the A2A Task object. */
+  task: JsonValue;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TaskStore {
+  /**
+   * Inserts or replaces the task `id` in this scope (one atomic upsert; `createdAt` is kept from the first
+   * save). A task id that exists in another scope is a ConflictError whose message reveals nothing about
+   * that task, and that task is left unchanged.
+   */
+  save(
+    scope: Scope,
+    task: { id: string; contextId: string; agent: string; state: string; task: JsonValue },
+  ): Promise<void>;
+  /** The task, or undefined when unknown or owned by another scope. */
+  get(scope: Scope, id: string): Promise<StoredTask | undefined>;
+  /**
+   * Newest first by creation time, ties broken by id (a stable total order). `limit` is an integer 1–1000.
+   * `cursor` is the opaque value returned as `nextCursor` (present only when more tasks may follow); a cursor
+   * that was not produced by this method is an InvalidRequestError. A cursor only positions the list: it
+   * cannot widen the scope.
+   */
+  list(
+    scope: Scope,
+    options: { contextId?: string; agent?: string; limit: number; cursor?: string },
+  ): Promise<{ tasks: StoredTask[]; nextCursor?: string }>;
+}
+
+export interface AuditRecord {
+  timestamp: string;
+  appId: string;
+  userId: string | null;
+  component: string;
+  action: string;
+  success: boolean;
+  requestId: string | null;
+  /** The whole event as JSON. */
+  event: JsonValue;
+}
+
+export interface AuditStore {
+  /** Appends one record; `timestamp` may be any ISO-8601 form and is stored normalised to UTC. */
+  append(record: AuditRecord): Promise<void>;
+  /**
+   * Records of one app, newest first (ties by insertion order). `since` is inclusive, `until` exclusive (any
+   * ISO-8601 form). `limit` is an integer 1–1000.
+   */
+  list(filter: {
+    appId: string;
+    since?: string;
+    until?: string;
+    component?: string;
+    userId?: string;
+    limit: number;
+  }): Promise<(AuditRecord & { id: number })[]>;
+}
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  /** Human-readable location without credentials, e.g. `sqlite .hector/hector.db` or `postgres db@host:5432`. */
+  readonly description: string;
+  readonly sessions: SessionStore;
+  readonly tasks: TaskStore;
+  readonly audit: AuditStore;
+  /** Closes the connection(s). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /**
+   * `postgres://…` / `postgresql://…` for PostgreSQL, `sqlite:PATH` or a plain file path for SQLite,
+   * `:memory:` for an in-memory SQLite database.
+   */
+  url: string;
+}

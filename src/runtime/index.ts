@@ -1,0 +1,2 @@
+export { runAgent } from './run-agent.ts';
+export type { AgentDefinition, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';

@@ -1,0 +1,54 @@
+import type { AuditSink, Logger } from '../observability/index.ts';
+import type { SessionStore } from '../persistence/index.ts';
+import type { ChatModel, Usage } from '../providers/index.ts';
+import type { Clock, Scope } from '../shared/index.ts';
+import type { ToolRegistry } from '../tools/index.ts';
+
+/** An agent as the runtime needs it: config already resolved to live parts. */
+export interface AgentDefinition {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  /** Config name of the LLM (for error messages and metrics). */
+  readonly llmName: string;
+  readonly model: ChatModel;
+  readonly instruction: string;
+  /** Exactly the tools this agent may call, by name. */
+  readonly toolNames: readonly string[];
+  readonly streaming: boolean;
+  readonly maxSteps: number;
+  readonly historyLimit: number;
+}
+
+export interface RuntimeDeps {
+  sessions: SessionStore;
+  tools: ToolRegistry;
+  audit: AuditSink;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface RunInput {
+  scope: Scope;
+  agent: AgentDefinition;
+  contextId: string;
+  taskId: string;
+  requestId: string | null;
+  /** The user's turn, already flattened to text by the protocol layer. */
+  userText: string;
+  /** Stream the model's output (text deltas are reported as they arrive). */
+  stream: boolean;
+  /** Aborting stops the LLM call in flight and any running tool. */
+  signal: AbortSignal;
+}
+
+export type RunEvent =
+  | { type: 'text-delta'; text: string }
+  | { type: 'tool-call'; id: string; name: string; args: unknown }
+  | { type: 'tool-result'; id: string; name: string; output: string; isError: boolean };
+
+export interface RunResult {
+  text: string;
+  usage: Usage;
+  steps: number;
+}

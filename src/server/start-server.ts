@@ -1,0 +1,134 @@
+import { resolve } from 'node:path';
+import { agentUrl, createA2AService } from '../a2a/index.ts';
+import type { LoadedConfig } from '../config/index.ts';
+import { createHttpApp, listen } from '../http/index.ts';
+import { createAuditSink, createLogger, type Logger } from '../observability/index.ts';
+import { type Database, openDatabase } from '../persistence/index.ts';
+import { ANONYMOUS_PRINCIPAL, systemClock } from '../shared/index.ts';
+import { createToolRegistry } from '../tools/index.ts';
+import { buildAgents, buildModels, buildTools } from './build-agents.ts';
+
+export interface StartServerOptions {
+  loaded: LoadedConfig;
+  /** Command-line overrides; they win over the config file. */
+  overrides?: { host?: string | undefined; port?: number | undefined; database?: string | undefined };
+  /** Directory for the default SQLite database (`.hector/hector.db`). */
+  cwd: string;
+  version: string;
+  /** Log destination; stdout by default. */
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly storage: string;
+  readonly agents: readonly { name: string; url: string }[];
+  readonly logger: Logger;
+  /** Stops accepting connections, waits for in-flight requests (up to server.shutdown_timeout), closes storage. */
+  stop(): Promise<void>;
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The composition root: turns a validated config into running parts and starts listening. Everything that can
+ * fail on bad configuration is built before the port is opened; if anything fails, whatever was opened is
+ * closed again and the error propagates (nothing is left half-started).
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, secrets } = options.loaded;
+  const logger = options.logger ?? createLogger({ level: config.logger.level, format: config.logger.format, secrets });
+
+  const models = buildModels(config);
+  const tools = buildTools(config);
+  const registry = createToolRegistry(tools);
+  const agents = buildAgents(config, models, tools);
+
+  const host = options.overrides?.host ?? config.server.host;
+  const port = options.overrides?.port ?? config.server.port;
+  const databaseUrl =
+    options.overrides?.database ?? config.server.database ?? `sqlite:${resolve(options.cwd, '.hector', 'hector.db')}`;
+
+  let db: Database | undefined;
+  try {
+    db = await openDatabase({ url: databaseUrl });
+    const database = db;
+    const audit = createAuditSink({
+      logger: logger.child({ component: 'audit' }),
+      persist: (event) =>
+        database.audit.append({
+          timestamp: event.timestamp,
+          appId: event.tenant,
+          userId: event.user,
+          component: event.component,
+          action: event.action,
+          success: event.success,
+          requestId: event.request_id,
+          event: JSON.parse(JSON.stringify(event)),
+        }),
+    });
+    const a2a = createA2AService({
+      agents,
+      tasks: database.tasks,
+      runtime: { sessions: database.sessions, tools: registry, audit, logger, clock: systemClock },
+      audit,
+      logger,
+      version: options.version,
+    });
+
+    let boundBase = `http://${displayHost(host)}:${port}`;
+    const app = createHttpApp({
+      a2a,
+      logger,
+      version: options.version,
+      maxBodyBytes: config.server.max_body_bytes,
+      publicUrl: config.server.public_url,
+      fallbackBaseUrl: () => boundBase,
+      health: () => ({ status: 'ok', version: options.version, agents: agents.length, storage: database.kind }),
+      authenticate: async () => ANONYMOUS_PRINCIPAL,
+    });
+
+    const listener = await listen(app, host, port);
+    boundBase = `http://${displayHost(host)}:${listener.port}`;
+    const url = config.server.public_url ?? boundBase;
+    if (!isLoopback(host)) {
+      logger.warn(
+        { component: 'server', host },
+        `listening on non-loopback address ${host} with NO authentication: anyone who can reach this port can use every agent`,
+      );
+    }
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        const inTime = await listener.drain(config.server.shutdown_timeout);
+        if (!inTime) logger.warn({ component: 'server' }, 'shutdown timeout reached; open connections were closed');
+        await audit.flush();
+        await database.close();
+      })();
+      return stopping;
+    };
+
+    return {
+      url,
+      host,
+      port: listener.port,
+      storage: database.description,
+      agents: agents.map((a) => ({ name: a.name, url: agentUrl(url, a.name) })),
+      logger,
+      stop,
+    };
+  } catch (err) {
+    await db?.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,30 @@
+export type { Clock } from './clock.ts';
+export { systemClock } from './clock.ts';
+export type { Decision } from './decision.ts';
+export { ALLOW, deny } from './decision.ts';
+export { parseDuration } from './duration.ts';
+export type { ConfigIssue, ErrorCode } from './errors.ts';
+export {
+  AppError,
+  AuthenticationError,
+  ConfigError,
+  ConflictError,
+  InvalidRequestError,
+  isAppError,
+  MethodNotFoundError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  ToolError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  UpstreamError,
+} from './errors.ts';
+export { newId, randomToken } from './ids.ts';
+export type { JsonValue } from './json.ts';
+export { isPlainObject, safeJsonParse } from './json.ts';
+export type { Principal } from './principal.ts';
+export { ANONYMOUS_PRINCIPAL, scopeOf } from './principal.ts';
+export type { Scope } from './scope.ts';
+export { ANONYMOUS_USER, DEFAULT_APP_ID } from './scope.ts';
+export { constantTimeEqual, Secret, sha256Hex } from './secret.ts';

@@ -1,0 +1,12 @@
+/**
+ * Who owns a piece of data. Every store and limiter method takes one explicitly; there is no ambient scope.
+ * `appId` is the tenant (one app, `default`, until multi-tenancy lands); `userId` is the verified principal's
+ * subject (`anonymous` when auth is off).
+ */
+export interface Scope {
+  readonly appId: string;
+  readonly userId: string;
+}
+
+export const DEFAULT_APP_ID = 'default';
+export const ANONYMOUS_USER = 'anonymous';

@@ -1,0 +1,9 @@
+export type { ToolDefinition } from './define-tool.ts';
+export { defineTool } from './define-tool.ts';
+export type { ExecuteToolCallInput, ToolOutcome } from './execute-tool-call.ts';
+export { DEFAULT_MAX_OUTPUT_BYTES, executeToolCall } from './execute-tool-call.ts';
+export type { FileToolOptions } from './file/index.ts';
+export { createFileTool, DEFAULT_MAX_READ_BYTES } from './file/index.ts';
+export type { ToolRegistry } from './registry.ts';
+export { createToolRegistry } from './registry.ts';
+export type { Tool, ToolContext, ToolInputSchema, ToolResult } from './types.ts';
