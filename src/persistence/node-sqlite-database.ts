@@ -10,13 +10,28 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * become 1/0 (SQLite has no boolean type); `undefined` is rejected by node:sqlite with an error.
  */
 export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
+  // Kysely compiles the same few queries over and over; preparing each once saves a parse per query.
+  // Reuse is safe because Kysely hands the single connection to one query (or transaction) at a time.
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => {
+      cache.clear();
       if (db.isOpen) db.close();
     },
-    prepare: (sql: string) => wrapStatement(db.prepare(sql)),
+    prepare: (sql: string) => {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = wrapStatement(db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
   };
 }
+
+/** Prepared statements kept per connection (oldest evicted first). */
+const STATEMENT_CACHE_SIZE = 256;
 
 function bindable(value: unknown): SQLInputValue {
   if (typeof value === 'boolean') return value ? 1 : 0;

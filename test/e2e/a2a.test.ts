@@ -82,6 +82,40 @@ describe('A2A server end to end', () => {
     assert.doesNotMatch(JSON.stringify(llm.requests.at(-1)!.body), /Ada/, 'a new context has no history');
   });
 
+  test("official client (A2A 1.0): ListTasks pages through this agent's tasks of a context", async () => {
+    const client = await new ClientFactory().createFromUrl(server.url, '/agents/assistant/.well-known/agent-card.json');
+    llm.enqueue({ text: 'one' }, { text: 'two' }, { text: 'three' });
+    const first = (await client.sendMessage(coreRequest('t1'))) as Task;
+    await client.sendMessage(coreRequest('t2', first.contextId));
+    await client.sendMessage(coreRequest('t3', first.contextId));
+    const page1 = await client.listTasks({
+      tenant: '',
+      contextId: first.contextId,
+      status: 0,
+      pageSize: 2,
+      pageToken: '',
+      historyLength: undefined,
+      statusTimestampAfter: undefined,
+      includeArtifacts: false,
+    } as any);
+    assert.equal(page1.tasks.length, 2);
+    assert.ok(page1.nextPageToken);
+    const page2 = await client.listTasks({
+      tenant: '',
+      contextId: first.contextId,
+      status: 0,
+      pageSize: 2,
+      pageToken: page1.nextPageToken,
+      historyLength: undefined,
+      statusTimestampAfter: undefined,
+      includeArtifacts: false,
+    } as any);
+    assert.equal(page2.tasks.length, 1);
+    const ids = new Set([...page1.tasks, ...page2.tasks].map((t) => t.id));
+    assert.equal(ids.size, 3);
+    assert.ok(ids.has(first.id));
+  });
+
   test('official client (A2A 1.0): streaming delivers chunks then completion', async () => {
     const client = await new ClientFactory().createFromUrl(server.url, '/agents/assistant/.well-known/agent-card.json');
     llm.enqueue({ chunks: ['Stream', 'ing ', 'works.'] });
@@ -225,6 +259,77 @@ describe('A2A server end to end', () => {
     const llmCall = llm.requests[before]!;
     for (let i = 0; i < 100 && !llmCall.clientAborted; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(llmCall.clientAborted, true, 'the in-flight LLM request was aborted');
+  });
+
+  test('tasks/resubscribe re-attaches to a running task and sees it complete', async () => {
+    llm.enqueue({ chunks: ['one ', 'two ', 'three'], chunkDelayMs: 150 });
+    const first = await fetch(agentUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/stream', params: legacyMessage('slow stream') }),
+    });
+    const reader = first.body!.getReader();
+    let buffered = '';
+    let taskId: string | undefined;
+    while (!taskId) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += new TextDecoder().decode(value);
+      taskId = /"kind":"task","id":"([0-9a-f-]{36})"/.exec(buffered)?.[1];
+    }
+    assert.ok(taskId);
+    await reader.cancel();
+    const res = await fetch(agentUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tasks/resubscribe', params: { id: taskId } }),
+    });
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const events = await readSse(res);
+    const final = events.at(-1)!.result as Record<string, any>;
+    assert.equal(final.status.state, 'completed');
+    assert.equal(final.final, true);
+  });
+
+  test('a chunked body over the limit is refused with 413 too', async () => {
+    const big = new TextEncoder().encode(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: legacyMessage('y'.repeat(1_200_000)) }),
+    );
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 64 * 1024) controller.enqueue(big.slice(i, i + 64 * 1024));
+        controller.close();
+      },
+    });
+    const res = await fetch(agentUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 413);
+  });
+
+  test('every agent request writes an agent.request audit event with the outcome', () => {
+    const events = server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e.audit === true && e.component === 'agent' && e.action === 'request');
+    assert.ok(events.length >= 5, `only ${events.length} agent.request events`);
+    for (const e of events) {
+      assert.equal(e.user, 'anonymous');
+      assert.equal(e.tenant, 'default');
+      assert.equal(e.agent, 'assistant');
+      assert.match(String(e.request_id), /^req_/);
+      assert.equal(typeof e.timestamp, 'string');
+      assert.equal(typeof e.success, 'boolean');
+    }
+    assert.ok(
+      events.some((e) => e.success === false && /401/.test(String(e.error))),
+      'the failed request is audited',
+    );
   });
 
   test('the API key never appears in the logs', () => {
