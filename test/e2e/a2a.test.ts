@@ -5,7 +5,16 @@ import { Task, TaskState } from '@a2a-js/sdk';
 import { Client, ClientFactory } from '@a2a-js/sdk/client';
 import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { basicConfig, coreRequest, legacyMessage, readSse, rpc, type Server, startServer } from './support.ts';
+import {
+  basicConfig,
+  coreRequest,
+  legacyMessage,
+  readSse,
+  rpc,
+  type Server,
+  startServer,
+  startStreamingTask,
+} from './support.ts';
 
 const KEY = 'sk-test-e2e-0123456789abcdef';
 
@@ -231,23 +240,7 @@ describe('A2A server end to end', () => {
   test('cancel stops the running LLM call', async () => {
     llm.enqueue({ hang: true });
     const before = llm.requests.length;
-    const streamRes = fetch(agentUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'message/stream', params: legacyMessage('hang') }),
-    });
-    const res = await streamRes;
-    const reader = res.body!.getReader();
-    let buffered = '';
-    let taskId: string | undefined;
-    while (!taskId) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += new TextDecoder().decode(value);
-      const m = /"(?:taskId|id)":"([0-9a-f-]{36})"/.exec(buffered);
-      if (m) taskId = m[1];
-    }
-    assert.ok(taskId, 'stream announced the task');
+    const { taskId, reader } = await startStreamingTask(agentUrl, 'hang');
     // Wait until the LLM request is in flight.
     for (let i = 0; i < 100 && llm.requests.length === before; i++) await new Promise((r) => setTimeout(r, 50));
     const { body } = await rpc(agentUrl, 'tasks/cancel', { id: taskId });
@@ -263,21 +256,7 @@ describe('A2A server end to end', () => {
 
   test('tasks/resubscribe re-attaches to a running task and sees it complete', async () => {
     llm.enqueue({ chunks: ['one ', 'two ', 'three'], chunkDelayMs: 150 });
-    const first = await fetch(agentUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/stream', params: legacyMessage('slow stream') }),
-    });
-    const reader = first.body!.getReader();
-    let buffered = '';
-    let taskId: string | undefined;
-    while (!taskId) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += new TextDecoder().decode(value);
-      taskId = /"kind":"task","id":"([0-9a-f-]{36})"/.exec(buffered)?.[1];
-    }
-    assert.ok(taskId);
+    const { taskId, reader } = await startStreamingTask(agentUrl, 'slow stream');
     await reader.cancel();
     const res = await fetch(agentUrl, {
       method: 'POST',

@@ -209,3 +209,44 @@ export async function readSse(res: Response): Promise<Record<string, unknown>[]>
     .filter((d) => d.length > 0)
     .map((d) => JSON.parse(d) as Record<string, unknown>);
 }
+
+/**
+ * Starts `message/stream` and reads the SSE stream until the task is announced. Returns its id and the open
+ * reader (cancel it when done).
+ */
+export async function startStreamingTask(
+  agentUrl: string,
+  text: string,
+): Promise<{ taskId: string; reader: ReadableStreamDefaultReader<Uint8Array> }> {
+  const res = await fetch(agentUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/stream', params: legacyMessage(text) }),
+  });
+  const reader = res.body!.getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended before announcing a task:\n${buffered}`);
+    buffered += new TextDecoder().decode(value);
+    const taskId = /"kind":"task","id":"([0-9a-f-]{36})"/.exec(buffered)?.[1];
+    if (taskId) return { taskId, reader };
+  }
+}
+
+/** Spawns `hector ARGS` and collects its output; `exited` resolves with the exit code. */
+export function spawnHector(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: options.cwd, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (d: Buffer) => {
+    output += d.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
