@@ -36,6 +36,8 @@ export interface A2AService {
   /** Agent names in config order. */
   readonly agentNames: readonly string[];
   has(agent: string): boolean;
+  /** The agent's visibility, or undefined for an unknown agent (a lookup with any string is safe). */
+  visibilityOf(agent: string): AgentDefinition['visibility'] | undefined;
   /** The card served over HTTP, or undefined for an unknown agent. */
   card(agent: string, baseUrl: string): Record<string, unknown> | undefined;
   /**
@@ -66,6 +68,22 @@ function isAsyncIterable(value: unknown): value is AsyncGenerator<JsonRpcRespons
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
+/**
+ * Errors raised while a stream is produced (e.g. resubscribing to an unknown task) are mapped by the SDK's own
+ * JSON-RPC mapping, exactly as for non-streaming calls, and end the stream as one JSON-RPC error response.
+ */
+async function* withErrorsAsResponses(
+  events: AsyncGenerator<JsonRpcResponse, void, undefined>,
+  id: string | number | null,
+  mapError: (error: unknown) => unknown,
+): AsyncGenerator<JsonRpcResponse, void, undefined> {
+  try {
+    yield* events;
+  } catch (error) {
+    yield { jsonrpc: '2.0', id, error: mapError(error) };
+  }
+}
+
 /** Wires every agent to the A2A SDK's request handler, with Hector's executor and scoped task store. */
 export function createA2AService(options: A2AServiceOptions): A2AService {
   const endpoints = new Map<string, AgentEndpoint>();
@@ -88,6 +106,7 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
   return {
     agentNames: [...endpoints.keys()],
     has: (agent) => endpoints.has(agent),
+    visibilityOf: (agent) => endpoints.get(agent)?.agent.visibility,
     card(agent, baseUrl) {
       const endpoint = endpoints.get(agent);
       if (!endpoint) return undefined;
@@ -108,7 +127,13 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         ]),
       });
       const out = legacy ? await endpoint.legacy.handle(request, context) : await endpoint.v1.handle(request, context);
-      if (isAsyncIterable(out)) return { kind: 'stream', events: out };
+      if (isAsyncIterable(out)) {
+        const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
+        const mapError = legacy
+          ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
+          : JsonRpcTransportHandler.mapToJSONRPCError;
+        return { kind: 'stream', events: withErrorsAsResponses(out, id, mapError) };
+      }
       return { kind: 'single', response: out as JsonRpcResponse };
     },
   };

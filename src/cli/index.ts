@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { configJsonSchema, loadConfigFile, processEnvironment } from '../config/index.ts';
 import { ConfigError } from '../shared/index.ts';
 import { EXIT } from './exit-codes.ts';
-import { type Io, serve } from './serve.ts';
+import { type Io, type ServeFlags, serve } from './serve.ts';
 import { VERSION } from './version.ts';
 
 const stdio: Io = {
@@ -28,7 +28,11 @@ export async function runCli(argv: readonly string[], io: Io = stdio, cwd: strin
     .option('-p, --port <port>', 'port to listen on (default: server.port or 8080; 0 picks a free port)')
     .option('--database <dsn>', 'postgres://… or sqlite:PATH (default: server.database or .hector/hector.db)')
     .option('--demo', 'offline demo: answer with a scripted stand-in model instead of a real LLM')
-    .action(async (flags: { config: string; host?: string; port?: string; database?: string; demo?: boolean }) => {
+    .option('--auth-secret <secret>', 'shared admin secret (prefer the HECTOR_AUTH_SECRET environment variable)')
+    .option('--auth-jwks-url <url>', 'verify JWTs against this JWKS endpoint')
+    .option('--auth-issuer <iss>', 'required JWT issuer')
+    .option('--auth-audience <aud>', 'required JWT audience')
+    .action(async (flags: ServeFlags) => {
       code = await serve(flags, io, cwd);
     });
 

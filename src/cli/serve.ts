@@ -11,6 +11,10 @@ export interface ServeFlags {
   port?: string;
   database?: string;
   demo?: boolean;
+  authSecret?: string;
+  authJwksUrl?: string;
+  authIssuer?: string;
+  authAudience?: string;
 }
 
 export interface Io {
@@ -35,8 +39,16 @@ function banner(server: RunningServer, demo: boolean): string {
       '',
     );
   }
-  lines.push(`  storage: ${server.storage}`, '  agents:');
-  for (const a of server.agents) lines.push(`    ${a.name}  ${a.url}  (card: ${a.url}/.well-known/agent-card.json)`);
+  lines.push(
+    `  storage: ${server.storage}`,
+    `  auth: ${server.authMethods.length > 0 ? server.authMethods.join(', ') : 'OFF (anonymous access; keep this server on loopback)'}`,
+    '  agents:',
+  );
+  const authOff = server.authMethods.length === 0;
+  for (const a of server.agents) {
+    const tag = a.visibility === 'internal' && authOff ? 'internal: UNREACHABLE while auth is off' : a.visibility;
+    lines.push(`    ${a.name}  ${a.url}  [${tag}]  (card: ${a.url}/.well-known/agent-card.json)`);
+  }
   lines.push(`  health: ${server.url}/health`);
   return `${lines.join('\n')}\n`;
 }
@@ -72,6 +84,12 @@ export async function serve(flags: ServeFlags, io: Io, cwd: string): Promise<num
         host: flags.host,
         port: flags.port === undefined ? undefined : parsePort(flags.port),
         database: flags.database,
+        auth: {
+          secret: flags.authSecret,
+          jwksUrl: flags.authJwksUrl,
+          issuer: flags.authIssuer,
+          audience: flags.authAudience,
+        },
       },
     });
     io.out(banner(server, demo !== undefined));

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { ParsedSchema } from './schema.ts';
 import { databaseKind } from './sections/server.ts';
-import type { AgentConfig, Config, LlmConfig, ServerConfig, ToolConfig } from './types.ts';
+import type { AgentConfig, AuthConfig, Config, LlmConfig, ServerConfig, ToolConfig } from './types.ts';
 
 function nullProto<V>(entries: [string, V][]): Record<string, V> {
   const out = Object.create(null) as Record<string, V>;
@@ -65,6 +65,8 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
         streaming: a.streaming,
         max_steps: a.max_steps,
         history_limit: a.history_limit,
+        visibility: a.visibility,
+        sub_agents: [...a.sub_agents],
       },
     ]),
   );
@@ -78,6 +80,8 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     ...(db === undefined ? {} : { database: db }),
     max_body_bytes: s.max_body_bytes,
     shutdown_timeout: s.shutdown_timeout,
+    ...(s.auth === undefined ? {} : { auth: buildAuth(s.auth) }),
+    ...(s.cors === undefined ? {} : { cors: { ...s.cors } }),
   };
 
   return {
@@ -88,5 +92,18 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     tools,
     server,
     logger: { level: parsed.logger.level, format: parsed.logger.format },
+  };
+}
+
+function buildAuth(a: NonNullable<ParsedSchema['server']['auth']>): AuthConfig {
+  return {
+    ...(a.enabled === undefined ? {} : { enabled: a.enabled }),
+    ...(a.secret === undefined ? {} : { secret: a.secret }),
+    api_keys: (a.api_keys ?? []).map((k) => (typeof k === 'string' ? { key: k, roles: [] } : { ...k })),
+    ...(a.jwks_url === undefined ? {} : { jwks_url: a.jwks_url }),
+    ...(a.issuer === undefined ? {} : { issuer: a.issuer }),
+    ...(a.audience === undefined ? {} : { audience: a.audience }),
+    ...(a.algorithms === undefined ? {} : { algorithms: a.algorithms }),
+    tenant_claim: a.tenant_claim,
   };
 }

@@ -11,7 +11,10 @@ export type { ParseConfigOptions, ParsedConfig } from './parse-config.ts';
 export { parseConfigText } from './parse-config.ts';
 export type {
   AgentConfig,
+  ApiKeyConfig,
+  AuthConfig,
   Config,
+  CorsConfig,
   FileHandler,
   FunctionToolConfig,
   LlmConfig,
@@ -22,4 +25,5 @@ export type {
   ServerConfig,
   ToolConfig,
   ToolType,
+  Visibility,
 } from './types.ts';

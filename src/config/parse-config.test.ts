@@ -66,6 +66,8 @@ test('a minimal document gets every default', () => {
         streaming: true,
         max_steps: 10,
         history_limit: 100,
+        visibility: 'public',
+        sub_agents: [],
       },
     },
   );
@@ -108,6 +110,8 @@ agents:
     streaming: false
     max_steps: 100
     history_limit: 0
+    visibility: internal
+    sub_agents: []
 server:
   host: 0.0.0.0
   port: 0
@@ -153,6 +157,8 @@ logger: {level: silent, format: text}
     streaming: false,
     max_steps: 100,
     history_limit: 0,
+    visibility: 'internal',
+    sub_agents: [],
   });
   assert.deepEqual(config.server, {
     host: '0.0.0.0',

@@ -16,6 +16,11 @@ const SECRET_SUBSTRING = /secret|password|passwd|credential/i;
 const SECRET_WORD = new Set(['key', 'keys', 'apikey', 'apikeys', 'token']);
 /** Sections whose keys are user-chosen names (`llms.<name>`), not field names: a name is never a secret marker. */
 const NAME_MAPS = new Set(['llms', 'agents', 'tools']);
+/**
+ * Fields that describe a credential rather than hold it (`api_keys: [{key, subject, roles}]`): inside a secret
+ * field they are not secret themselves — a user name must stay readable in the audit log.
+ */
+const IDENTITY_FIELDS = new Set(['subject', 'roles', 'name', 'description']);
 
 export function isSecretKey(key: string): boolean {
   if (SECRET_SUBSTRING.test(key)) return true;
@@ -49,7 +54,7 @@ export function collectSecrets(document: unknown, envValues: readonly string[]):
       for (const item of v) walk(item, underSecretKey, false, depth + 1);
     } else if (isPlainObject(v)) {
       for (const [k, item] of Object.entries(v)) {
-        const secret = underSecretKey || (!namesHere && isSecretKey(k));
+        const secret = (underSecretKey && !IDENTITY_FIELDS.has(k)) || (!namesHere && isSecretKey(k));
         walk(item, secret, depth === 0 && NAME_MAPS.has(k), depth + 1);
       }
     }

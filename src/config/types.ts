@@ -39,7 +39,12 @@ export interface AgentConfig {
   readonly streaming: boolean;
   readonly max_steps: number;
   readonly history_limit: number;
+  readonly visibility: Visibility;
+  /** Keys of `agents` this agent may call as tools (no cycles, not itself). */
+  readonly sub_agents: readonly string[];
 }
+
+export type Visibility = 'public' | 'internal' | 'private';
 
 export interface FunctionToolConfig {
   readonly type: 'function';
@@ -65,6 +70,37 @@ export interface ServerConfig {
   readonly max_body_bytes: number;
   /** Milliseconds (default 10,000). */
   readonly shutdown_timeout: number;
+  /** Absent when the file has no `server.auth` block. */
+  readonly auth?: AuthConfig;
+  /** Absent when the file has no `server.cors` block: no CORS headers are sent. */
+  readonly cors?: CorsConfig;
+}
+
+export interface ApiKeyConfig {
+  readonly key: string;
+  readonly subject?: string;
+  readonly roles: readonly string[];
+}
+
+export interface AuthConfig {
+  /** Absent: on when any method is configured. */
+  readonly enabled?: boolean;
+  readonly secret?: string;
+  readonly api_keys: readonly ApiKeyConfig[];
+  readonly jwks_url?: string;
+  readonly issuer?: string;
+  readonly audience?: string | readonly string[];
+  readonly algorithms?: readonly string[];
+  readonly tenant_claim: string;
+}
+
+export interface CorsConfig {
+  readonly allowed_origins: readonly string[];
+  readonly allowed_methods: readonly string[];
+  readonly allowed_headers: readonly string[];
+  /** Seconds. */
+  readonly max_age: number;
+  readonly allow_credentials: boolean;
 }
 
 export interface LoggerConfig {

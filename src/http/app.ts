@@ -1,9 +1,12 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { A2AService } from '../a2a/index.ts';
-import type { Logger } from '../observability/index.ts';
-import { NotFoundError, newId, PayloadTooLargeError, type Principal } from '../shared/index.ts';
+import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
+import type { AuditSink, Logger } from '../observability/index.ts';
+import { newId, PayloadTooLargeError, type Principal } from '../shared/index.ts';
+import { principalOf } from './authenticate.ts';
 import { resolveBaseUrl } from './base-url.ts';
+import { type CorsOptions, corsMiddleware } from './cors.ts';
 import { jsonRpcErrorBody, restErrorBody, toWireError } from './errors.ts';
 import { handleJsonRpc } from './jsonrpc-route.ts';
 
@@ -12,11 +15,14 @@ export interface HealthInfo {
   version: string;
   agents: number;
   storage: string;
+  auth: { enabled: boolean; methods: AuthMethodsInfo };
 }
 
 export interface HttpAppOptions {
   a2a: A2AService;
   logger: Logger;
+  audit: AuditSink;
+  authenticator: Authenticator;
   version: string;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
@@ -24,20 +30,34 @@ export interface HttpAppOptions {
   publicUrl?: string | undefined;
   /** Base URL when neither public_url nor a valid Host header is available (the bound address). */
   fallbackBaseUrl: () => string;
-  health: () => HealthInfo;
-  /**
-   * Resolves the verified principal of a request. Until authentication is configured this returns the anonymous
-   * principal; it throws AuthenticationError to refuse a request.
-   */
-  authenticate: (headers: Headers) => Promise<Principal>;
+  /** Agents and storage for /health. */
+  health: () => { agents: number; storage: string };
+  cors?: CorsOptions | undefined;
 }
 
 type Env = { Variables: { requestId: string } };
 
-/** The Hono application: routes, request ids, body limits, and the error → HTTP mapping. */
+/**
+ * Whether `principal` may know that `agent` exists: public agents are visible to everyone (calling them still
+ * needs credentials when authentication is on), internal ones only to authenticated callers, private ones never
+ * over HTTP.
+ */
+function visibleTo(visibility: 'public' | 'internal' | 'private' | undefined, principal: Principal): boolean {
+  if (visibility === 'public') return true;
+  if (visibility === 'internal') return principal.method !== 'none';
+  return false;
+}
+
+/** The one "no such agent" answer, identical for unknown, private and hidden internal agents. */
+function agentNotFound(name: string): { error: { code: 'not_found'; message: string } } {
+  return { error: { code: 'not_found', message: `agent "${name}" not found; GET /agents lists the agents` } };
+}
+
+/** The Hono application: routes, request ids, CORS, authentication, visibility, body limits, error mapping. */
 export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   const app = new Hono<Env>();
-  const { a2a, logger } = options;
+  const { a2a, logger, authenticator, audit } = options;
+  const authDeps = { authenticator, audit };
 
   app.use('*', async (c, next) => {
     const requestId = newId('req');
@@ -59,51 +79,55 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       'request',
     );
   });
+  app.use('*', corsMiddleware(options.cors));
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? 'unknown';
     const wire = toWireError(err, requestId);
     if (wire.code === 'internal') logger.error({ component: 'http', request_id: requestId, err }, 'unhandled error');
-    return c.json(restErrorBody(wire, requestId), wire.status as 500);
+    if (wire.code === 'authentication_required') c.header('WWW-Authenticate', 'Bearer realm="hector"');
+    return c.json(restErrorBody(wire), wire.status as 500);
   });
 
-  app.notFound((c) => {
-    const wire = toWireError(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`), c.get('requestId'));
-    return c.json(restErrorBody(wire, c.get('requestId')), 404);
-  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   const baseUrl = (host: string | undefined) => resolveBaseUrl(options.publicUrl, host, options.fallbackBaseUrl());
-  const cardOf = (name: string, host: string | undefined) => {
-    const card = a2a.card(name, baseUrl(host));
-    if (!card) throw new NotFoundError(`agent "${name}" not found; GET /agents lists the agents`);
-    return card;
-  };
+  const visibleAgents = (principal: Principal) =>
+    a2a.agentNames.filter((name) => visibleTo(a2a.visibilityOf(name), principal));
 
-  app.get('/health', (c) => c.json(options.health()));
+  app.get('/health', (c) =>
+    c.json({
+      status: 'ok',
+      version: options.version,
+      ...options.health(),
+      auth: { enabled: authenticator.enabled, methods: authenticator.methods },
+    } satisfies HealthInfo),
+  );
 
   app.get('/agents', async (c) => {
-    await options.authenticate(c.req.raw.headers);
+    const principal = await principalOf(c, authDeps, 'optional');
     const host = c.req.header('host');
-    const agents = a2a.agentNames.map((name) => cardOf(name, host));
+    const agents = visibleAgents(principal).map((name) => a2a.card(name, baseUrl(host)));
     return c.json({ agents, total: agents.length });
   });
 
   app.get('/.well-known/agent-card.json', async (c) => {
-    await options.authenticate(c.req.raw.headers);
-    const first = a2a.agentNames[0];
-    if (!first) throw new NotFoundError('no agents are configured');
-    return c.json(cardOf(first, c.req.header('host')));
+    const principal = await principalOf(c, authDeps, 'optional');
+    const first = visibleAgents(principal)[0];
+    if (!first) return c.json({ error: { code: 'not_found', message: 'no agents are available' } }, 404);
+    return c.json(a2a.card(first, baseUrl(c.req.header('host'))));
   });
 
-  app.get('/agents/:name/.well-known/agent-card.json', async (c) => {
-    await options.authenticate(c.req.raw.headers);
-    return c.json(cardOf(c.req.param('name'), c.req.header('host')));
-  });
-
-  app.get('/agents/:name', async (c) => {
-    await options.authenticate(c.req.raw.headers);
-    return c.json(cardOf(c.req.param('name'), c.req.header('host')));
-  });
+  const cardRoute = async (c: Context<Env>) => {
+    const principal = await principalOf(c, authDeps, 'optional');
+    const name = c.req.param('name') ?? '';
+    if (!visibleTo(a2a.visibilityOf(name), principal)) return c.json(agentNotFound(name), 404);
+    return c.json(a2a.card(name, baseUrl(c.req.header('host'))));
+  };
+  app.get('/agents/:name/.well-known/agent-card.json', cardRoute);
+  app.get('/agents/:name', cardRoute);
 
   app.post(
     '/agents/:name',
@@ -117,10 +141,17 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       },
     }),
     async (c) => {
+      let principal: Principal;
+      try {
+        principal = await principalOf(c, authDeps, 'required');
+      } catch (err) {
+        const wire = toWireError(err, c.get('requestId'));
+        if (wire.code === 'authentication_required') c.header('WWW-Authenticate', 'Bearer realm="hector"');
+        return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 401);
+      }
       const name = c.req.param('name');
-      const principal = await options.authenticate(c.req.raw.headers);
-      if (!a2a.has(name)) {
-        return c.json(jsonRpcErrorBody(null, -32601, `agent "${name}" not found; GET /agents lists the agents`), 404);
+      if (!visibleTo(a2a.visibilityOf(name), principal)) {
+        return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
       return handleJsonRpc(c, { a2a, logger }, name, principal);
     },

@@ -49,11 +49,9 @@ export function toWireError(err: unknown, requestId: string): WireError {
   };
 }
 
-export function restErrorBody(wire: WireError, requestId: string): Record<string, unknown> {
-  return {
-    error: { code: wire.code, message: wire.message, ...(wire.details ? { details: wire.details } : {}) },
-    request_id: requestId,
-  };
+/** The JSON body of a REST error. The request id travels in the X-Request-Id header (and in internal errors' text). */
+export function restErrorBody(wire: WireError): Record<string, unknown> {
+  return { error: { code: wire.code, message: wire.message, ...(wire.details ? { details: wire.details } : {}) } };
 }
 
 export function jsonRpcErrorBody(

@@ -105,6 +105,8 @@ function agent(model: ChatModel, overrides: Partial<AgentDefinition> = {}): Agen
     streaming: false,
     maxSteps: 4,
     historyLimit: 100,
+    visibility: 'public',
+    subAgents: [],
     ...overrides,
   };
 }

@@ -23,9 +23,11 @@ export async function runAgent(
   emit: (event: RunEvent) => void = () => {},
 ): Promise<RunResult> {
   const { agent, scope, signal } = input;
-  const stored = await deps.sessions.history(scope, input.contextId, {
-    limit: agent.historyLimit === 0 ? 0 : agent.historyLimit + 1,
-  });
+  const stored = input.ephemeral
+    ? []
+    : await deps.sessions.history(scope, input.contextId, {
+        limit: agent.historyLimit === 0 ? 0 : agent.historyLimit + 1,
+      });
   const history = trimHistory(
     stored.map((m) => fromStored(m.message)).filter((m): m is ChatMessage => m !== undefined),
     agent.historyLimit,
@@ -53,7 +55,7 @@ export async function runAgent(
 
     if (result.toolCalls.length === 0) {
       turn.push({ role: 'assistant', content: result.text });
-      await deps.sessions.append(scope, input.contextId, turn.map(toStored));
+      if (!input.ephemeral) await deps.sessions.append(scope, input.contextId, turn.map(toStored));
       return { text: result.text, usage, steps: step };
     }
 

@@ -18,6 +18,10 @@ export interface AgentDefinition {
   readonly streaming: boolean;
   readonly maxSteps: number;
   readonly historyLimit: number;
+  /** Who may reach the agent over HTTP; the runtime itself does not use it. */
+  readonly visibility: 'public' | 'internal' | 'private';
+  /** Names of the agents this agent may call as tools. */
+  readonly subAgents: readonly string[];
 }
 
 export interface RuntimeDeps {
@@ -40,6 +44,8 @@ export interface RunInput {
   stream: boolean;
   /** Aborting stops the LLM call in flight and any running tool. */
   signal: AbortSignal;
+  /** Neither read nor store conversation history (sub-agent calls). */
+  ephemeral?: boolean;
 }
 
 export type RunEvent =

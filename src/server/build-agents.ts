@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.ts';
 import { type ChatModel, createChatModel } from '../providers/index.ts';
-import type { AgentDefinition } from '../runtime/index.ts';
+import { type AgentDefinition, createAgentTool, type RuntimeDeps } from '../runtime/index.ts';
 import { createFileTool, type Tool } from '../tools/index.ts';
 
 /** Turns the validated config's `llms` into live chat models (one per entry). */
@@ -42,32 +42,32 @@ export function buildTools(config: Config): Tool[] {
 }
 
 /**
- * Agent definitions in config order. An agent that lists a disabled tool is a startup error: silently dropping
- * a tool would change what the agent can do without anyone noticing.
+ * Agent definitions in config order. An agent's tools are its `tools` followed by its `sub_agents` (each offered
+ * as a tool named after the agent; see runtime's createAgentTool). References were checked by the config.
  */
-export function buildAgents(config: Config, models: Map<string, ChatModel>, tools: readonly Tool[]): AgentDefinition[] {
-  const enabled = new Set(tools.map((t) => t.name));
+export function buildAgents(config: Config, models: Map<string, ChatModel>): AgentDefinition[] {
   return Object.entries(config.agents).map(([name, agent]) => {
     const model = models.get(agent.llm);
     if (!model) throw new Error(`agents.${name}.llm: unknown llm "${agent.llm}"`);
-    for (const t of agent.tools) {
-      if (!enabled.has(t)) {
-        throw new Error(
-          `agents.${name}.tools: tool "${t}" is disabled (tools.${t}.enabled: false); remove it from the list or enable it`,
-        );
-      }
-    }
     return {
       name,
-      displayName: agent.name ?? name,
+      displayName: agent.name,
       description: agent.description,
       llmName: agent.llm,
       model,
       instruction: agent.instruction,
-      toolNames: [...agent.tools],
+      toolNames: [...agent.tools, ...agent.sub_agents],
       streaming: agent.streaming,
       maxSteps: agent.max_steps,
       historyLimit: agent.history_limit,
+      visibility: agent.visibility,
+      subAgents: [...agent.sub_agents],
     };
   });
+}
+
+/** One tool per agent that some agent lists in `sub_agents`. */
+export function buildAgentTools(agents: readonly AgentDefinition[], deps: () => RuntimeDeps): Tool[] {
+  const wanted = new Set(agents.flatMap((a) => a.subAgents));
+  return agents.filter((a) => wanted.has(a.name)).map((a) => createAgentTool(a, deps));
 }

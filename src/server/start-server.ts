@@ -1,17 +1,25 @@
 import { resolve } from 'node:path';
 import { agentUrl, createA2AService } from '../a2a/index.ts';
+import { createAuthenticator } from '../auth/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
 import { createAuditSink, createLogger, type Logger } from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
-import { ANONYMOUS_PRINCIPAL, systemClock } from '../shared/index.ts';
+import type { RuntimeDeps } from '../runtime/index.ts';
+import { DEFAULT_APP_ID, systemClock } from '../shared/index.ts';
 import { createToolRegistry } from '../tools/index.ts';
-import { buildAgents, buildModels, buildTools } from './build-agents.ts';
+import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
+import { buildAgents, buildAgentTools, buildModels, buildTools } from './build-agents.ts';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
-  /** Command-line overrides; they win over the config file. */
-  overrides?: { host?: string | undefined; port?: number | undefined; database?: string | undefined };
+  /** Command-line overrides; they win over the environment and the config file. */
+  overrides?: {
+    host?: string | undefined;
+    port?: number | undefined;
+    database?: string | undefined;
+    auth?: AuthOverrides;
+  };
   /** Directory for the default SQLite database (`.hector/hector.db`). */
   cwd: string;
   version: string;
@@ -24,14 +32,15 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   readonly storage: string;
-  readonly agents: readonly { name: string; url: string }[];
+  readonly agents: readonly { name: string; url: string; visibility: string }[];
+  readonly authMethods: readonly string[];
   readonly logger: Logger;
   /** Stops accepting connections, waits for in-flight requests (up to server.shutdown_timeout), closes storage. */
   stop(): Promise<void>;
 }
 
 function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+  return host === '::1' || host === 'localhost' || host.startsWith('127.');
 }
 
 function displayHost(host: string): string {
@@ -41,17 +50,31 @@ function displayHost(host: string): string {
 
 /**
  * The composition root: turns a validated config into running parts and starts listening. Everything that can
- * fail on bad configuration is built before the port is opened; if anything fails, whatever was opened is
- * closed again and the error propagates (nothing is left half-started).
+ * fail on bad configuration (auth, models, tools) is built before storage is opened and the port is bound; if
+ * anything fails, whatever was opened is closed again and the error propagates (nothing is left half-started).
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, secrets } = options.loaded;
-  const logger = options.logger ?? createLogger({ level: config.logger.level, format: config.logger.format, secrets });
+  const authOptions = resolveAuthOptions(config.server.auth, options.loaded.env, options.overrides?.auth ?? {});
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logger.level,
+      format: config.logger.format,
+      secrets: [...secrets, ...authSecrets(authOptions)],
+    });
+  const authenticator = createAuthenticator(authOptions ?? { defaultTenant: DEFAULT_APP_ID });
 
   const models = buildModels(config);
-  const tools = buildTools(config);
-  const registry = createToolRegistry(tools);
-  const agents = buildAgents(config, models, tools);
+  const agents = buildAgents(config, models);
+  let runtime: RuntimeDeps | undefined;
+  const registry = createToolRegistry([
+    ...buildTools(config),
+    ...buildAgentTools(agents, () => {
+      if (!runtime) throw new Error('runtime used before the server started');
+      return runtime;
+    }),
+  ]);
 
   const host = options.overrides?.host ?? config.server.host;
   const port = options.overrides?.port ?? config.server.port;
@@ -76,35 +99,54 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           event: JSON.parse(JSON.stringify(event)),
         }),
     });
+    runtime = { sessions: database.sessions, tools: registry, audit, logger, clock: systemClock };
     const a2a = createA2AService({
       agents,
       tasks: database.tasks,
-      runtime: { sessions: database.sessions, tools: registry, audit, logger, clock: systemClock },
+      runtime,
       audit,
       logger,
       version: options.version,
     });
 
     let boundBase = `http://${displayHost(host)}:${port}`;
+    const cors = config.server.cors;
     const app = createHttpApp({
       a2a,
       logger,
+      audit,
+      authenticator,
       version: options.version,
       maxBodyBytes: config.server.max_body_bytes,
       publicUrl: config.server.public_url,
       fallbackBaseUrl: () => boundBase,
-      health: () => ({ status: 'ok', version: options.version, agents: agents.length, storage: database.kind }),
-      authenticate: async () => ANONYMOUS_PRINCIPAL,
+      health: () => ({ agents: agents.length, storage: database.kind }),
+      cors: cors && {
+        allowedOrigins: cors.allowed_origins,
+        allowedMethods: cors.allowed_methods,
+        allowedHeaders: cors.allowed_headers,
+        maxAge: cors.max_age,
+        allowCredentials: cors.allow_credentials,
+      },
     });
 
     const listener = await listen(app, host, port);
     boundBase = `http://${displayHost(host)}:${listener.port}`;
     const url = config.server.public_url ?? boundBase;
-    if (!isLoopback(host)) {
-      logger.warn(
-        { component: 'server', host },
-        `listening on non-loopback address ${host} with NO authentication: anyone who can reach this port can use every agent`,
-      );
+    if (!authenticator.enabled) {
+      if (!isLoopback(host)) {
+        logger.warn(
+          { component: 'server', host },
+          `listening on non-loopback address ${host} with NO authentication: anyone who can reach this port can use every public agent; set HECTOR_AUTH_SECRET or configure server.auth`,
+        );
+      }
+      const internal = agents.filter((a) => a.visibility === 'internal').map((a) => a.name);
+      if (internal.length > 0) {
+        logger.warn(
+          { component: 'server', agents: internal },
+          `internal agents (${internal.join(', ')}) are not reachable: authentication is off`,
+        );
+      }
     }
 
     let stopping: Promise<void> | undefined;
@@ -112,22 +154,32 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       stopping ??= (async () => {
         const inTime = await listener.drain(config.server.shutdown_timeout);
         if (!inTime) logger.warn({ component: 'server' }, 'shutdown timeout reached; open connections were closed');
+        authenticator.close?.();
         await audit.flush();
         await database.close();
       })();
       return stopping;
     };
 
+    const methods = authenticator.methods;
     return {
       url,
       host,
       port: listener.port,
       storage: database.description,
-      agents: agents.map((a) => ({ name: a.name, url: agentUrl(url, a.name) })),
+      agents: agents
+        .filter((a) => a.visibility !== 'private')
+        .map((a) => ({ name: a.name, url: agentUrl(url, a.name), visibility: a.visibility })),
+      authMethods: [
+        ...(methods.secret ? ['shared secret'] : []),
+        ...(methods.api_keys ? ['API keys'] : []),
+        ...(methods.jwt ? [`JWT (JWKS ${methods.jwt.jwks_url})`] : []),
+      ],
       logger,
       stop,
     };
   } catch (err) {
+    authenticator.close?.();
     await db?.close().catch(() => {});
     throw err;
   }

@@ -45,6 +45,8 @@ export interface Server {
   dir: string;
   child: ChildProcess;
   output(): string;
+  /** Waits (up to 5 s) until the output matches: log lines are written asynchronously. */
+  waitForOutput(pattern: RegExp): Promise<void>;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -107,6 +109,10 @@ export async function startServer(options: {
     dir,
     child,
     output: () => output,
+    async waitForOutput(pattern: RegExp) {
+      for (let i = 0; i < 250 && !pattern.test(output); i++) await new Promise((r) => setTimeout(r, 20));
+      if (!pattern.test(output)) throw new Error(`output never matched ${pattern}:\n${output}`);
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);

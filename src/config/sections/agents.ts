@@ -5,6 +5,8 @@ import { suggestion } from '../did-you-mean.ts';
 import { boolean, integer, nameKey, text } from '../fields.ts';
 import { quote, type RawIssue } from '../issue.ts';
 
+export const VISIBILITIES = ['public', 'internal', 'private'] as const;
+
 export const agentSchema = z
   .strictObject({
     name: text().optional().describe('display name (default: the key)'),
@@ -15,6 +17,16 @@ export const agentSchema = z
     streaming: boolean().prefault(true).describe('stream responses (SSE)'),
     max_steps: integer(1, 100).prefault(10).describe('maximum LLM steps per request'),
     history_limit: integer(0, 10_000).prefault(100).describe('past messages of the context sent to the LLM'),
+    visibility: z
+      .enum(VISIBILITIES)
+      .prefault('public')
+      .describe(
+        'public: discoverable and callable; internal: only for authenticated callers; private: never over HTTP',
+      ),
+    sub_agents: z
+      .array(text())
+      .prefault([])
+      .describe('other agents this agent may call as tools (a tool named after each agent)'),
   })
   .describe('an agent');
 
@@ -89,4 +101,66 @@ export function checkAgents(root: Record<string, unknown>, issues: RawIssue[]): 
       seen.add(tool);
     });
   }
+  checkSubAgents(agents, toolNames, issues);
+}
+
+/**
+ * `sub_agents` name other agents (did-you-mean), not the agent itself, each once, not colliding with a tool name
+ * (the sub-agent is offered to the model as a tool named after it), and without cycles (a → b → a).
+ */
+function checkSubAgents(agents: Record<string, unknown>, toolNames: string[], issues: RawIssue[]): void {
+  const agentNames = Object.keys(agents);
+  const edges = new Map<string, string[]>();
+  for (const [name, agent] of Object.entries(agents)) {
+    if (!isPlainObject(agent) || !Array.isArray(agent.sub_agents)) continue;
+    const seen = new Set<string>();
+    const out: string[] = [];
+    agent.sub_agents.forEach((sub: unknown, i: number) => {
+      if (typeof sub !== 'string' || sub === '') return;
+      const path = ['agents', name, 'sub_agents', i];
+      if (sub === name) {
+        issues.push({ path, message: 'an agent cannot be its own sub-agent' });
+      } else if (!Object.hasOwn(agents, sub)) {
+        issues.push({
+          path,
+          message: `unknown agent ${quote(sub)}`,
+          hint:
+            suggestion(
+              sub,
+              agentNames.filter((n) => n !== name),
+              'defined agents',
+            ) ?? 'define it under agents:',
+        });
+      } else if (seen.has(sub)) {
+        issues.push({ path, message: `duplicate sub-agent ${quote(sub)}`, hint: 'list each sub-agent once' });
+      } else if (toolNames.includes(sub)) {
+        issues.push({
+          path,
+          message: `sub-agent ${quote(sub)} has the same name as tool ${quote(sub)}`,
+          hint: 'rename the agent or the tool; the sub-agent is offered to the model as a tool of that name',
+        });
+      } else {
+        out.push(sub);
+      }
+      seen.add(sub);
+    });
+    edges.set(name, out);
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (node: string, trail: string[]): void => {
+    if (state.get(node) === 'done') return;
+    if (state.get(node) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(node)), node];
+      issues.push({
+        path: ['agents', cycle[0]!, 'sub_agents'],
+        message: `sub-agents form a cycle: ${cycle.join(' → ')}`,
+        hint: 'an agent may not (indirectly) call itself',
+      });
+      return;
+    }
+    state.set(node, 'visiting');
+    for (const next of edges.get(node) ?? []) visit(next, [...trail, node]);
+    state.set(node, 'done');
+  };
+  for (const name of edges.keys()) visit(name, []);
 }

@@ -2,6 +2,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { duration, integer, publicUrl, text } from '../fields.ts';
+import { authSchema } from './auth.ts';
+import { corsSchema } from './cors.ts';
 
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -47,6 +49,8 @@ export const serverSchema = z
       .describe('postgres://… DSN, sqlite:PATH or a file path (default: .hector/hector.db in the working directory)'),
     max_body_bytes: integer(1024, 104_857_600).prefault(1_048_576).describe('largest accepted request body'),
     shutdown_timeout: duration(0, 3_600_000).prefault('10s').describe('how long to wait for in-flight requests'),
+    auth: authSchema.optional(),
+    cors: corsSchema.optional(),
   })
   .prefault({})
   .describe('HTTP server');
