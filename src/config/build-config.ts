@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type { ParsedSchema } from './schema.ts';
 import { databaseKind } from './sections/server.ts';
+import { DEFAULT_WORKING_DIRECTORY } from './sections/tools.ts';
 import type { AgentConfig, AuthConfig, Config, LlmConfig, ServerConfig, ToolConfig } from './types.ts';
 
 function nullProto<V>(entries: [string, V][]): Record<string, V> {
@@ -40,18 +41,7 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     ]),
   );
 
-  const tools = nullProto<ToolConfig>(
-    Object.entries(parsed.tools).map(([name, t]) => [
-      name,
-      {
-        type: t.type,
-        handler: t.handler,
-        ...(t.description === undefined ? {} : { description: t.description }),
-        enabled: t.enabled,
-        workspace: resolve(baseDir, t.workspace),
-      },
-    ]),
-  );
+  const tools = nullProto<ToolConfig>(Object.entries(parsed.tools).map(([name, t]) => [name, buildTool(t, baseDir)]));
 
   const agents = nullProto<AgentConfig>(
     Object.entries(parsed.agents).map(([name, a]) => [
@@ -105,5 +95,51 @@ function buildAuth(a: NonNullable<ParsedSchema['server']['auth']>): AuthConfig {
     ...(a.audience === undefined ? {} : { audience: a.audience }),
     ...(a.algorithms === undefined ? {} : { algorithms: a.algorithms }),
     tenant_claim: a.tenant_claim,
+  };
+}
+
+const DEFAULT_WEB_MAX_RESPONSE_BYTES = 1024 * 1024;
+const DEFAULT_WEB_TIMEOUT_MS = 30_000;
+
+function buildTool(t: ParsedSchema['tools'][string], baseDir: string): ToolConfig {
+  const common = {
+    ...(t.description === undefined ? {} : { description: t.description }),
+    enabled: t.enabled,
+    require_approval: t.require_approval,
+    ...(t.approval_prompt === undefined ? {} : { approval_prompt: t.approval_prompt }),
+  };
+  if (t.type === 'command') {
+    return {
+      type: 'command',
+      ...common,
+      allowed_commands: [...t.allowed_commands],
+      denied_commands: [...t.denied_commands],
+      deny_by_default: t.deny_by_default,
+      working_directory: resolve(baseDir, t.working_directory),
+      max_execution_time: t.max_execution_time,
+      max_output_bytes: t.max_output_bytes,
+      network: t.network,
+      sandbox: t.sandbox,
+    };
+  }
+  if (t.handler === 'web_request') {
+    return {
+      type: 'function',
+      handler: 'web_request',
+      ...common,
+      ...(t.allowed_domains === undefined ? {} : { allowed_domains: [...t.allowed_domains] }),
+      denied_domains: [...(t.denied_domains ?? [])],
+      allowed_ranges: [...(t.allowed_ranges ?? [])],
+      max_response_bytes: t.max_response_bytes ?? DEFAULT_WEB_MAX_RESPONSE_BYTES,
+      timeout: t.timeout ?? DEFAULT_WEB_TIMEOUT_MS,
+    };
+  }
+  return {
+    type: 'function',
+    handler: t.handler,
+    ...common,
+    working_directory: resolve(baseDir, t.working_directory ?? DEFAULT_WORKING_DIRECTORY),
+    ...(t.max_read_bytes === undefined ? {} : { max_read_bytes: t.max_read_bytes }),
+    ...(t.max_write_bytes === undefined ? {} : { max_write_bytes: t.max_write_bytes }),
   };
 }

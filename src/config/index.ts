@@ -13,9 +13,11 @@ export type {
   AgentConfig,
   ApiKeyConfig,
   AuthConfig,
+  CommandToolConfig,
   Config,
   CorsConfig,
   FileHandler,
+  FileToolConfig,
   FunctionToolConfig,
   LlmConfig,
   LogFormat,
@@ -26,4 +28,5 @@ export type {
   ToolConfig,
   ToolType,
   Visibility,
+  WebToolConfig,
 } from './types.ts';

@@ -31,7 +31,7 @@ agents:
     instruction: "\${ONLY_CWD}"
     tools: [r]
 tools:
-  r: {type: function, handler: read_file, workspace: ./files}
+  r: {type: function, handler: read_file, working_directory: ./files}
 server:
   database: data/hector.db
 `;
@@ -72,7 +72,7 @@ test('.env precedence: process env > config-dir .env > cwd .env; nothing is writ
   // Paths: the file, its directory, and relative paths in it resolve against the CONFIG directory, not cwd.
   assert.equal(loaded.path, join(cfg, 'hector.yaml'));
   assert.equal(loaded.baseDir, cfg);
-  assert.equal(loaded.config.tools.r?.workspace, join(cfg, 'files'));
+  assert.equal((loaded.config.tools.r as { working_directory: string }).working_directory, join(cfg, 'files'));
   assert.equal(loaded.config.server.database, `sqlite:${join(cfg, 'data', 'hector.db')}`);
 });
 

@@ -98,7 +98,7 @@ llms:
   claude: {provider: anthropic, model: claude-x, api_key: "\${ANTHROPIC_API_KEY}", timeout: 2m}
   local: {provider: ollama, model: llama3}
 tools:
-  reader: {type: function, handler: read_file, description: Reads files, enabled: true, workspace: data}
+  reader: {type: function, handler: read_file, description: Reads files, enabled: true, working_directory: data}
   lister: {type: function, handler: list_directory, enabled: false}
 agents:
   helper:
@@ -140,13 +140,15 @@ logger: {level: silent, format: text}
     handler: 'read_file',
     description: 'Reads files',
     enabled: true,
-    workspace: '/srv/hector/data',
+    require_approval: false,
+    working_directory: '/srv/hector/data',
   });
   assert.deepEqual(config.tools.lister, {
     type: 'function',
     handler: 'list_directory',
     enabled: false,
-    workspace: '/srv/hector/workspace',
+    require_approval: false,
+    working_directory: '/srv/hector/workspace',
   });
   assert.deepEqual(config.agents.helper, {
     name: 'Helper',
@@ -194,8 +196,12 @@ agents: {a: {llm: x}}
     { path: 'logger.levle', message: 'unknown key "levle" (line 13)', hint: 'did you mean `level`?' },
     { path: 'logger.colour', message: 'unknown key "colour" (line 14)', hint: 'allowed keys: level, format' },
   ]);
-  assert.deepEqual(issues(doc('tools:\n  t: {type: function, handler: read_file, workspce: ./w}\n')), [
-    { path: 'tools.t.workspce', message: 'unknown key "workspce" (line 11)', hint: 'did you mean `workspace`?' },
+  assert.deepEqual(issues(doc('tools:\n  t: {type: function, handler: read_file, working_dir: ./w}\n')), [
+    {
+      path: 'tools.t.working_dir',
+      message: 'unknown key "working_dir" (line 11)',
+      hint: 'did you mean `working_directory`?',
+    },
   ]);
   assert.deepEqual(issues(doc().replace('llm: default', 'llm: default\n    Tools: []')), [
     { path: 'agents.assistant.Tools', message: 'unknown key "Tools" (line 10)', hint: 'did you mean `tools`?' },
@@ -249,13 +255,14 @@ test('unknown provider, handler, level and type: the allowed values and a did-yo
     [
       {
         path: 'tools.a.type',
-        message: 'unknown type "fucntion"; allowed: function (line 11)',
+        message: 'unknown type "fucntion"; allowed: function, command (line 11)',
         hint: 'did you mean `function`?',
       },
-      { path: 'tools.b.type', message: 'required (line 12)', hint: 'allowed types: function' },
+      { path: 'tools.b.type', message: 'required (line 12)', hint: 'allowed types: function, command' },
       {
         path: 'tools.c.handler',
-        message: '"readfile" is not one of: read_file, list_directory (line 13)',
+        message:
+          '"readfile" is not one of: read_file, write_file, search_replace, list_directory, grep_search, web_request (line 13)',
         hint: 'did you mean `read_file`?',
       },
     ],
@@ -421,14 +428,14 @@ test('${VAR:-default}, several references, lists; bare $VAR untouched; $${X} esc
       Use $HOME and $\${NOT_A_VAR} and \${FIRST}.
     tools: ["\${TOOL}"]
 tools:
-  reader: {type: function, handler: read_file, workspace: "\${WS:-./ws}"}
+  reader: {type: function, handler: read_file, working_directory: "\${WS:-./ws}"}
 `),
     { OPENAI_API_KEY: KEY, FIRST: 'Jane', TOOL: 'reader' },
   );
   assert.equal(config.agents.assistant?.name, 'Jane Doe');
   assert.equal(config.agents.assistant?.instruction, 'Use $HOME and ${NOT_A_VAR} and Jane.\n');
   assert.deepEqual(config.agents.assistant?.tools, ['reader']);
-  assert.equal(config.tools.reader?.workspace, '/srv/hector/ws');
+  assert.equal((config.tools.reader as { working_directory: string }).working_directory, '/srv/hector/ws');
   // Keys are never substituted: `${TOOL}` as a key stays literal (and is not a valid name).
   assert.deepEqual(
     issues(doc('tools:\n  ${TOOL}: {type: function, handler: read_file}\n'), { OPENAI_API_KEY: KEY, TOOL: 'x' }),
@@ -439,5 +446,63 @@ tools:
         hint: 'a name starts with a letter, then letters, digits, _ or -, at most 64 characters',
       },
     ],
+  );
+});
+
+test('tool defaults per type; keys of one tool type are refused on another', () => {
+  const tools = (body: string) => doc(`tools:\n${body}`);
+  const { config } = parse(
+    tools(
+      '  web: {type: function, handler: web_request}\n  rf: {type: function, handler: read_file}\n  sh: {type: command, allowed_commands: [ls]}\n',
+    ),
+  );
+  assert.deepEqual(
+    { ...config.tools.web },
+    {
+      type: 'function',
+      handler: 'web_request',
+      enabled: true,
+      require_approval: false,
+      denied_domains: [],
+      allowed_ranges: [],
+      max_response_bytes: 1024 * 1024,
+      timeout: 30_000,
+    },
+  );
+  assert.equal((config.tools.rf as { working_directory: string }).working_directory, `${BASE}/workspace`);
+  assert.deepEqual(
+    { ...config.tools.sh },
+    {
+      type: 'command',
+      enabled: true,
+      require_approval: false,
+      allowed_commands: ['ls'],
+      denied_commands: [],
+      deny_by_default: true,
+      working_directory: `${BASE}/workspace`,
+      max_execution_time: 60_000,
+      max_output_bytes: 65_536,
+      network: false,
+      sandbox: 'bubblewrap',
+    },
+  );
+  assert.deepEqual(
+    issues(
+      tools(
+        '  web: {type: function, handler: web_request, working_directory: ./w}\n  rf: {type: function, handler: read_file, allowed_domains: [example.com]}\n',
+      ),
+    ).map((i) => `${i.path}: ${i.message}`),
+    [
+      'tools.web.working_directory: working_directory does not apply to handler web_request (line 11)',
+      'tools.rf.allowed_domains: allowed_domains does not apply to handler read_file (line 12)',
+    ],
+  );
+  assert.deepEqual(
+    issues(tools('  sh: {type: command}\n')).map((i) => i.path),
+    ['tools.sh.allowed_commands'],
+  );
+  assert.deepEqual(
+    issues(tools('  sh: {type: command, allowed_commands: ["/bin/ls"]}\n')).map((i) => i.path),
+    ['tools.sh.allowed_commands.0'],
   );
 });

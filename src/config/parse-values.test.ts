@@ -229,7 +229,11 @@ test('relative paths resolve against the config directory; postgres URLs are kep
   );
 
   const ws = (w: string) =>
-    parse(doc(`tools:\n  r: {type: function, handler: read_file, workspace: "${w}"}\n`)).config.tools.r?.workspace;
+    (
+      parse(doc(`tools:\n  r: {type: function, handler: read_file, working_directory: "${w}"}\n`)).config.tools.r as {
+        working_directory: string;
+      }
+    ).working_directory;
   assert.equal(ws('./files'), '/srv/hector/files');
   assert.equal(ws('files/../other'), '/srv/hector/other');
   assert.equal(ws('../sibling'), '/srv/sibling');
@@ -237,24 +241,25 @@ test('relative paths resolve against the config directory; postgres URLs are kep
 });
 
 test('a workspace may not be the filesystem root or contain the config directory (its .env would be readable)', () => {
-  const ws = (w: string) => issues(doc(`tools:\n  r: {type: function, handler: read_file, workspace: "${w}"}\n`));
+  const ws = (w: string) =>
+    issues(doc(`tools:\n  r: {type: function, handler: read_file, working_directory: "${w}"}\n`));
   assert.deepEqual(ws('/'), [
     {
-      path: 'tools.r.workspace',
-      message: 'the workspace must not be the filesystem root (line 11)',
+      path: 'tools.r.working_directory',
+      message: 'the working directory must not be the filesystem root (line 11)',
       hint: 'use a dedicated directory',
     },
   ]);
   assert.deepEqual(ws('../../..'), ws('/'));
   const contains = {
-    path: 'tools.r.workspace',
+    path: 'tools.r.working_directory',
     message:
-      "the workspace /srv/hector contains the config file's directory (the tool could read the config and its .env) (line 11)",
+      "the working directory /srv/hector contains the config file's directory (the tool could read the config and its .env) (line 11)",
     hint: 'point it at a dedicated directory such as ./workspace',
   };
   assert.deepEqual(ws('.'), [contains]);
   assert.deepEqual(ws('./sub/..'), [contains]);
-  assert.equal(ws('..')[0]?.message.startsWith('the workspace /srv contains'), true);
+  assert.equal(ws('..')[0]?.message.startsWith('the working directory /srv contains'), true);
 });
 
 test('URLs and hosts', () => {

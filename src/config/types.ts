@@ -46,17 +46,52 @@ export interface AgentConfig {
 
 export type Visibility = 'public' | 'internal' | 'private';
 
-export interface FunctionToolConfig {
-  readonly type: 'function';
-  readonly handler: FileHandler;
+interface ToolCommon {
   readonly description?: string;
   readonly enabled: boolean;
-  /** Absolute path (resolved against the config file's directory). */
-  readonly workspace: string;
+  /** Always false in this version (true is refused by the schema). */
+  readonly require_approval: boolean;
+  readonly approval_prompt?: string;
 }
 
-/** One member per tool type; discriminate on `type`. */
-export type ToolConfig = FunctionToolConfig;
+export interface FileToolConfig extends ToolCommon {
+  readonly type: 'function';
+  readonly handler: FileHandler;
+  /** Absolute path (resolved against the config file's directory). */
+  readonly working_directory: string;
+  readonly max_read_bytes?: number;
+  readonly max_write_bytes?: number;
+}
+
+export interface WebToolConfig extends ToolCommon {
+  readonly type: 'function';
+  readonly handler: 'web_request';
+  readonly allowed_domains?: readonly string[];
+  readonly denied_domains: readonly string[];
+  readonly allowed_ranges: readonly string[];
+  readonly max_response_bytes: number;
+  /** Milliseconds. */
+  readonly timeout: number;
+}
+
+export type FunctionToolConfig = FileToolConfig | WebToolConfig;
+
+export interface CommandToolConfig extends ToolCommon {
+  readonly type: 'command';
+  readonly allowed_commands: readonly string[];
+  readonly denied_commands: readonly string[];
+  readonly deny_by_default: boolean;
+  /** Absolute path. */
+  readonly working_directory: string;
+  /** Milliseconds. */
+  readonly max_execution_time: number;
+  readonly max_output_bytes: number;
+  readonly network: boolean;
+  readonly sandbox: 'bubblewrap' | 'none';
+}
+
+/** One member per tool type; discriminate on `type` (and `handler` for function tools). */
+export type ToolConfig = FileToolConfig | WebToolConfig | CommandToolConfig;
 
 export interface ServerConfig {
   readonly host: string;

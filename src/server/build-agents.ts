@@ -1,7 +1,14 @@
 import type { Config } from '../config/index.ts';
 import { type ChatModel, createChatModel } from '../providers/index.ts';
 import { type AgentDefinition, createAgentTool, type RuntimeDeps } from '../runtime/index.ts';
-import { createFileTool, type Tool } from '../tools/index.ts';
+import { UnavailableError } from '../shared/index.ts';
+import {
+  checkSandboxAvailable,
+  createCommandTool,
+  createFileTool,
+  createWebRequestTool,
+  type Tool,
+} from '../tools/index.ts';
 
 /** Turns the validated config's `llms` into live chat models (one per entry). */
 export function buildModels(config: Config): Map<string, ChatModel> {
@@ -24,19 +31,76 @@ export function buildModels(config: Config): Map<string, ChatModel> {
   return models;
 }
 
-/** The enabled tools of the config. A disabled tool is not constructed and cannot be offered to any agent. */
-export function buildTools(config: Config): Tool[] {
+export interface ToolBuildContext {
+  /** Directories no file tool may read or write (the server's state directory, the config's .env). */
+  protectedPaths: readonly string[];
+  /** Warnings to log at startup (e.g. a command tool running without a sandbox). */
+  warn: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * The enabled tools of the config. A disabled tool is not constructed and cannot be offered to any agent. A
+ * command tool with the bubblewrap sandbox fails here when bubblewrap cannot run (fail closed); `sandbox: none`
+ * is honoured only because the config says so explicitly, with a warning at every start.
+ */
+export async function buildTools(config: Config, context: ToolBuildContext): Promise<Tool[]> {
   const tools: Tool[] = [];
+  let sandboxChecked = false;
   for (const [name, tool] of Object.entries(config.tools)) {
     if (!tool.enabled) continue;
-    tools.push(
-      createFileTool({
-        name,
-        handler: tool.handler,
-        workspace: tool.workspace,
-        ...(tool.description === undefined ? {} : { description: tool.description }),
-      }),
-    );
+    const description = tool.description === undefined ? {} : { description: tool.description };
+    if (tool.type === 'command') {
+      if (tool.sandbox === 'bubblewrap' && !sandboxChecked) {
+        const check = await checkSandboxAvailable();
+        if (!check.ok) {
+          throw new UnavailableError(
+            `tools.${name}: the command sandbox (bubblewrap) cannot run: ${check.reason}. Install it (apt-get install bubblewrap) or, knowing that commands then run unconfined, set sandbox: none`,
+          );
+        }
+        sandboxChecked = true;
+      }
+      if (tool.sandbox === 'none') {
+        context.warn(`tools.${name} runs commands WITHOUT a sandbox (sandbox: none)`, { tool: name });
+      }
+      tools.push(
+        await createCommandTool({
+          name,
+          ...description,
+          allowedCommands: tool.allowed_commands,
+          deniedCommands: tool.denied_commands,
+          denyByDefault: tool.deny_by_default,
+          workingDirectory: tool.working_directory,
+          maxExecutionMs: tool.max_execution_time,
+          maxOutputBytes: tool.max_output_bytes,
+          network: tool.network,
+          sandbox: tool.sandbox,
+        }),
+      );
+    } else if (tool.handler === 'web_request') {
+      tools.push(
+        createWebRequestTool({
+          name,
+          ...description,
+          ...(tool.allowed_domains === undefined ? {} : { allowedDomains: tool.allowed_domains }),
+          deniedDomains: tool.denied_domains,
+          allowedRanges: tool.allowed_ranges,
+          maxResponseBytes: tool.max_response_bytes,
+          timeoutMs: tool.timeout,
+        }),
+      );
+    } else {
+      tools.push(
+        createFileTool({
+          name,
+          handler: tool.handler,
+          ...description,
+          workspace: tool.working_directory,
+          protectedPaths: context.protectedPaths,
+          ...(tool.max_read_bytes === undefined ? {} : { maxReadBytes: tool.max_read_bytes }),
+          ...(tool.max_write_bytes === undefined ? {} : { maxWriteBytes: tool.max_write_bytes }),
+        }),
+      );
+    }
   }
   return tools;
 }

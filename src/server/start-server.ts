@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { agentUrl, createA2AService } from '../a2a/index.ts';
 import { createAuthenticator } from '../auth/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
@@ -68,8 +68,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const models = buildModels(config);
   const agents = buildAgents(config, models);
   let runtime: RuntimeDeps | undefined;
+  const stateDir = resolve(options.cwd, '.hector');
   const registry = createToolRegistry([
-    ...buildTools(config),
+    ...(await buildTools(config, {
+      protectedPaths: [stateDir, join(options.loaded.baseDir, '.env')],
+      warn: (message, fields) => logger.warn({ component: 'tools', ...fields }, message),
+    })),
     ...buildAgentTools(agents, () => {
       if (!runtime) throw new Error('runtime used before the server started');
       return runtime;
@@ -78,8 +82,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const host = options.overrides?.host ?? config.server.host;
   const port = options.overrides?.port ?? config.server.port;
-  const databaseUrl =
-    options.overrides?.database ?? config.server.database ?? `sqlite:${resolve(options.cwd, '.hector', 'hector.db')}`;
+  const databaseUrl = options.overrides?.database ?? config.server.database ?? `sqlite:${join(stateDir, 'hector.db')}`;
 
   let db: Database | undefined;
   try {

@@ -1,3 +1,5 @@
+export type { CommandToolOptions, ParseResult, PipelineStep, SandboxCheckOptions } from './command/index.ts';
+export { checkSandboxAvailable, createCommandTool, parseCommandArgv } from './command/index.ts';
 export type { ToolDefinition } from './define-tool.ts';
 export { defineTool } from './define-tool.ts';
 export type { ExecuteToolCallInput, ToolOutcome } from './execute-tool-call.ts';
@@ -7,3 +9,19 @@ export { createFileTool, DEFAULT_MAX_READ_BYTES } from './file/index.ts';
 export type { ToolRegistry } from './registry.ts';
 export { createToolRegistry } from './registry.ts';
 export type { Tool, ToolContext, ToolInputSchema, ToolResult } from './types.ts';
+export type {
+  GuardedFetcher,
+  GuardedFetcherDeps,
+  GuardedFetcherOptions,
+  GuardedRequest,
+  GuardedResponse,
+  HostLookup,
+  WebRequestToolOptions,
+} from './web/index.ts';
+export {
+  createGuardedFetcher,
+  createWebRequestTool,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  WebRequestBlockedError,
+} from './web/index.ts';

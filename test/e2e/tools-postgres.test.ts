@@ -27,7 +27,7 @@ describe('agent loop with tools, on PostgreSQL', { skip: postgresSkipReason() ??
       llm.openaiBaseUrl,
       `    tools: [read_file]
 tools:
-  read_file: {type: function, handler: read_file, workspace: ./ws}
+  read_file: {type: function, handler: read_file, working_directory: ./ws}
 `,
     );
     const database = await pg.createDatabase();

@@ -215,7 +215,7 @@ describe('createFileTool construction', () => {
       [{ name: 'r', handler: 'read_file', workspace: `${ws}\u0000x` }, /control characters/],
       [{ name: 'r', handler: 'read_file', workspace: ws, maxReadBytes: 0 }, /max_read_bytes/],
       [{ name: 'r', handler: 'read_file', workspace: ws, maxReadBytes: 1.5 }, /max_read_bytes/],
-      [{ name: 'r', handler: 'write_file' as 'read_file', workspace: ws }, /unknown file handler "write_file"/],
+      [{ name: 'r', handler: 'exec_file' as 'read_file', workspace: ws }, /unknown file handler "exec_file"/],
     ];
     for (const [options, pattern] of cases) {
       assert.throws(

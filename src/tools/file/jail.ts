@@ -13,7 +13,11 @@
  *    directory for listings); then the path is realpath'd AGAIN and must still be inside, and the stat of that
  *    real path must have the same device and inode as the descriptor. A parent directory swapped for a symlink
  *    between check and open is caught by this re-check (the descriptor would be a different inode).
- * 5. Directory listings read the opened descriptor itself (`/proc/self/fd/N` on Linux), so a swap after the
+ * 5. On Linux the descriptor's own path (`/proc/self/fd/N`, what the kernel actually opened) must be inside the
+ *    workspace too. This closes the race that step 4 alone misses: a parent directory flipping between a
+ *    directory and a symlink to outside while realpath and stat run can make both report the inside path and
+ *    the outside file's inode (found by escape-attacks.test.ts's flipping test).
+ * 6. Directory listings read the opened descriptor itself (`/proc/self/fd/N` on Linux), so a swap after the
  *    check cannot redirect the listing. Without /proc the listing reads the re-checked real path and checks
  *    device/inode again afterwards (best effort).
  *
@@ -24,7 +28,7 @@
  * Refusal messages use the model's own (relative) path and never contain the host path of the workspace.
  */
 import { type BigIntStats, constants } from 'node:fs';
-import { type FileHandle, lstat, open, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { hasControlCharacters, quote } from '../text.ts';
 import { errnoCode } from './workspace.ts';
@@ -156,11 +160,41 @@ export async function openInside(
     if (!now || now.dev !== stats.dev || now.ino !== stats.ino) {
       return await closeWith(handle, refuse(`${quote(display)} changed while it was being opened; try again`));
     }
-    return { ok: true, handle, stats, display, real: second.real };
+    // Step 5: what the kernel says the descriptor is. The realpath/stat pair above can be fooled when a parent
+    // directory flips between a directory and a symlink several times while they run (stat follows the symlink
+    // to the very file that was opened outside); the descriptor's own path cannot be.
+    const kernelPath = await descriptorPath(handle);
+    if (kernelPath !== undefined && !isInside(root, kernelPath)) {
+      return await closeWith(
+        handle,
+        refuse(
+          `path ${quote(display)} leads outside the workspace through a symbolic link; only files inside the workspace can be accessed`,
+        ),
+      );
+    }
+    return { ok: true, handle, stats, display, real: kernelPath ?? second.real };
   } catch (e) {
     await handle.close().catch(() => undefined);
     throw e;
   }
+}
+
+const DELETED = ' (deleted)';
+
+/**
+ * The path the kernel reports for an open descriptor (`/proc/self/fd/N`), or undefined without /proc. For a file
+ * deleted since it was opened the kernel appends " (deleted)"; it is stripped, which keeps the directory part
+ * (what the containment check needs) right even for a file whose name really ends that way.
+ */
+async function descriptorPath(handle: FileHandle): Promise<string | undefined> {
+  let p: string;
+  try {
+    p = await readlink(`/proc/self/fd/${handle.fd}`);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+  return p.endsWith(DELETED) ? p.slice(0, -DELETED.length) : p;
 }
 
 async function closeWith(handle: FileHandle, refusal: Refusal): Promise<Refusal> {

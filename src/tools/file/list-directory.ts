@@ -2,25 +2,28 @@ import type { Dirent } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { hasControlCharacters, quote } from '../text.ts';
 import type { ToolResult } from '../types.ts';
-import { type JailHooks, openInside } from './jail.ts';
+import type { JailHooks } from './jail.ts';
+import { openReadable } from './open-readable.ts';
+import type { Protection } from './protection.ts';
 import { errnoCode } from './workspace.ts';
 
 /** Default cap on the entries of one listing. */
 export const DEFAULT_MAX_ENTRIES = 1000;
 
 /**
- * Lists a directory inside the workspace (see jail.ts for the containment contract): one entry per line, sorted
+ * Lists a directory inside the workspace (see jail.ts for the containment contract; `.env*` directories and
+ * protected paths are refused, see protection.ts): one entry per line, sorted
  * by name (code-unit order), directories with a trailing `/`, symbolic links with a trailing `@` (their targets
  * are neither followed nor shown). Names with control characters are shown JSON-quoted so a file name cannot
  * forge extra lines. At most `maxEntries` entries, followed by a `[truncated: …]` marker; memory stays bounded
  * however large the directory is.
  */
 export async function listDirectoryInWorkspace(
-  root: string,
+  protection: Protection,
   args: { path: string },
   options: { maxEntries: number; signal?: AbortSignal; hooks?: JailHooks },
 ): Promise<ToolResult> {
-  const opened = await openInside(root, args.path, 'directory', options.hooks);
+  const opened = await openReadable(protection, args.path, 'directory', options.hooks);
   if (!opened.ok) return { output: opened.message, isError: true };
   const { handle } = opened;
   try {

@@ -1,6 +1,8 @@
 import { quote, utf8SafeEnd, utf8SkipContinuation } from '../text.ts';
 import type { ToolResult } from '../types.ts';
-import { type JailHooks, openInside } from './jail.ts';
+import type { JailHooks } from './jail.ts';
+import { openReadable } from './open-readable.ts';
+import type { Protection } from './protection.ts';
 
 export interface ReadFileArgs {
   path: string;
@@ -11,17 +13,18 @@ export interface ReadFileArgs {
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Reads a UTF-8 text file inside the workspace (see jail.ts for the containment contract). `offset` and `limit`
+ * Reads a UTF-8 text file inside the workspace (see jail.ts for the containment contract; `.env*` files and
+ * protected paths are refused, see protection.ts). `offset` and `limit`
  * are in bytes; at most `maxReadBytes` bytes are returned per call, cut on a character boundary, followed by a
  * `[truncated: …]` marker that says which offset continues. A range containing a NUL byte or invalid UTF-8 is
  * refused as binary. A range starting mid-character starts at the next character.
  */
 export async function readFileInWorkspace(
-  root: string,
+  protection: Protection,
   args: ReadFileArgs,
   options: { maxReadBytes: number; signal?: AbortSignal; hooks?: JailHooks },
 ): Promise<ToolResult> {
-  const opened = await openInside(root, args.path, 'file', options.hooks);
+  const opened = await openReadable(protection, args.path, 'file', options.hooks);
   if (!opened.ok) return { output: opened.message, isError: true };
   const { handle, display } = opened;
   try {
