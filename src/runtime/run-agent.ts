@@ -82,6 +82,7 @@ export async function runAgent(
         tool: call.name,
         arguments: outcome.argsForAudit,
         verdict: outcome.verdict,
+        ...outcome.details,
         duration_ms: outcome.durationMs,
         output_bytes: outcome.outputBytes,
       });

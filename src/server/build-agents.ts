@@ -1,14 +1,7 @@
 import type { Config } from '../config/index.ts';
 import { type ChatModel, createChatModel } from '../providers/index.ts';
 import { type AgentDefinition, createAgentTool, type RuntimeDeps } from '../runtime/index.ts';
-import { UnavailableError } from '../shared/index.ts';
-import {
-  checkSandboxAvailable,
-  createCommandTool,
-  createFileTool,
-  createWebRequestTool,
-  type Tool,
-} from '../tools/index.ts';
+import { createCommandTool, createFileTool, createWebRequestTool, type Tool } from '../tools/index.ts';
 
 /** Turns the validated config's `llms` into live chat models (one per entry). */
 export function buildModels(config: Config): Map<string, ChatModel> {
@@ -40,25 +33,15 @@ export interface ToolBuildContext {
 
 /**
  * The enabled tools of the config. A disabled tool is not constructed and cannot be offered to any agent. A
- * command tool with the bubblewrap sandbox fails here when bubblewrap cannot run (fail closed); `sandbox: none`
- * is honoured only because the config says so explicitly, with a warning at every start.
+ * command tool with the bubblewrap sandbox fails here (createCommandTool's ConfigError) when bubblewrap cannot
+ * run: fail closed. `sandbox: none` is honoured only because the config says so, with a warning at every start.
  */
 export async function buildTools(config: Config, context: ToolBuildContext): Promise<Tool[]> {
   const tools: Tool[] = [];
-  let sandboxChecked = false;
   for (const [name, tool] of Object.entries(config.tools)) {
     if (!tool.enabled) continue;
     const description = tool.description === undefined ? {} : { description: tool.description };
     if (tool.type === 'command') {
-      if (tool.sandbox === 'bubblewrap' && !sandboxChecked) {
-        const check = await checkSandboxAvailable();
-        if (!check.ok) {
-          throw new UnavailableError(
-            `tools.${name}: the command sandbox (bubblewrap) cannot run: ${check.reason}. Install it (apt-get install bubblewrap) or, knowing that commands then run unconfined, set sandbox: none`,
-          );
-        }
-        sandboxChecked = true;
-      }
       if (tool.sandbox === 'none') {
         context.warn(`tools.${name} runs commands WITHOUT a sandbox (sandbox: none)`, { tool: name });
       }

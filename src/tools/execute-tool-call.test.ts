@@ -187,6 +187,42 @@ describe('execution and the outcome', () => {
     assert.equal(outcome.error, undefined);
   });
 
+  test('a tool\'s policy refusal is "denied"; its audit facts reach the outcome, never the model', async () => {
+    const spy = spyTool('spy', async () => ({
+      output: 'command refused: sh is a shell',
+      isError: true,
+      audit: { denied: 'sh is a shell', argv: [['/usr/bin/ls', '-la']], exitCode: 3, end: 'exit' },
+    }));
+    const outcome = await executeToolCall({
+      tools: createToolRegistry([spy.tool]),
+      allowedNames: ['spy'],
+      name: 'spy',
+      args: { path: 'x' },
+      context,
+    });
+    assert.equal(outcome.verdict, 'denied');
+    assert.deepEqual(outcome.result, { output: 'command refused: sh is a shell', isError: true });
+    assert.deepEqual(JSON.parse(JSON.stringify(outcome.details)), {
+      reason: 'sh is a shell',
+      argv: [['/usr/bin/ls', '-la']],
+      exit_code: 3,
+      end: 'exit',
+    });
+  });
+
+  test('a jail refusal from a real file tool is "denied"; a missing file is not', async (t) => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), 'hector-denied-')));
+    t.after(() => rmSync(ws, { recursive: true, force: true }));
+    const tools = createToolRegistry([createFileTool({ name: 'rf', handler: 'read_file', workspace: ws })]);
+    const run = (path: string) => executeToolCall({ tools, allowedNames: ['rf'], name: 'rf', args: { path }, context });
+    const outside = await run('../etc/passwd');
+    assert.equal(outside.verdict, 'denied');
+    assert.match(String(outside.details.reason), /outside the workspace/);
+    const missing = await run('nope.txt');
+    assert.equal(missing.verdict, 'executed');
+    assert.deepEqual(missing.details, {});
+  });
+
   test('a tool that returns an error result is "executed" with isError (e.g. a refused path)', async () => {
     const spy = spyTool('spy', async () => ({ output: 'file not found: x', isError: true }));
     const outcome = await executeToolCall({

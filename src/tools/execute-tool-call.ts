@@ -2,11 +2,29 @@ import { isAppError } from '../shared/index.ts';
 import { argsForAudit } from './audit-args.ts';
 import type { ToolRegistry } from './registry.ts';
 import { capUtf8, quote } from './text.ts';
-import type { ToolContext, ToolResult } from './types.ts';
+import type { ToolAuditDetails, ToolContext, ToolResult } from './types.ts';
 import { validateArgs } from './validate-args.ts';
 
 /** Default cap on a tool's output handed to the model: 512 KiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 512 * 1024;
+
+/** ToolAuditDetails in the audit event's snake_case field names. */
+export interface AuditFields {
+  readonly reason?: string;
+  readonly argv?: unknown;
+  readonly exit_code?: number | null;
+  readonly end?: string;
+}
+
+function auditFields(d: ToolAuditDetails | undefined): AuditFields {
+  if (!d) return {};
+  return {
+    ...(typeof d.denied === 'string' ? { reason: argsForAudit(d.denied) as string } : {}),
+    ...(d.argv === undefined ? {} : { argv: argsForAudit(d.argv) }),
+    ...(d.exitCode === undefined ? {} : { exit_code: d.exitCode }),
+    ...(d.end === undefined ? {} : { end: d.end }),
+  };
+}
 
 export interface ExecuteToolCallInput {
   tools: ToolRegistry;
@@ -28,16 +46,19 @@ export interface ToolOutcome {
    * - `executed`: the tool ran and returned a result (which may itself be an error the model should read, such
    *   as a refused path or a missing file);
    * - `refused`: the tool is unknown or not in `allowedNames`; nothing ran;
+   * - `denied`: the tool's own policy refused the call (see ToolAuditDetails.denied); nothing ran;
    * - `invalid_arguments`: the arguments failed validation; nothing ran;
    * - `failed`: the tool threw, returned something that is not a ToolResult, or the call was already cancelled.
    */
-  verdict: 'executed' | 'refused' | 'invalid_arguments' | 'failed';
+  verdict: 'executed' | 'denied' | 'refused' | 'invalid_arguments' | 'failed';
   /** Wall time of the whole call in milliseconds (monotonic clock). */
   durationMs: number;
   /** UTF-8 size of `result.output` as returned (after the cap). */
   outputBytes: number;
   /** Bounded JSON-safe copy of the arguments for the audit log (validated arguments when they were valid). */
   argsForAudit: unknown;
+  /** The tool's audit facts, bounded like the arguments (`{}` when it reported none). */
+  details: AuditFields;
   /** For `failed`: what was thrown, for the caller's log. Its message reaches the model only if it is an AppError. */
   error?: unknown;
 }
@@ -70,6 +91,7 @@ export async function executeToolCall(input: ExecuteToolCallInput): Promise<Tool
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       outputBytes: Buffer.byteLength(capped.text, 'utf8'),
       argsForAudit: argsForAudit(audited),
+      details: auditFields(result.audit),
     };
     if (error !== undefined) outcome.error = error;
     return outcome;
@@ -117,11 +139,15 @@ export async function executeToolCall(input: ExecuteToolCallInput): Promise<Tool
       new TypeError(`tool "${name}" returned something that is not a ToolResult`),
     );
   }
-  return finish('executed', result, validation.args);
+  return finish(typeof result.audit?.denied === 'string' ? 'denied' : 'executed', result, validation.args);
 }
 
 function isToolResult(v: unknown): v is ToolResult {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r.output === 'string' && typeof r.isError === 'boolean';
+  return (
+    typeof r.output === 'string' &&
+    typeof r.isError === 'boolean' &&
+    (r.audit === undefined || (typeof r.audit === 'object' && r.audit !== null))
+  );
 }

@@ -14,6 +14,21 @@ export interface ToolResult {
   output: string;
   /** The tool ran but failed (bad arguments, refused path, non-zero exit): the model sees the error text. */
   isError: boolean;
+  /** What the audit event records beyond the arguments. Never shown to the model. */
+  audit?: ToolAuditDetails;
+}
+
+/** Facts a tool reports for its `tool.execute` audit event. Must not contain secrets. */
+export interface ToolAuditDetails {
+  /** The tool's own policy refused the call (path outside the jail, program not allowed, address blocked) and
+   * nothing ran: the reason. The call's verdict becomes `denied`. */
+  readonly denied?: string;
+  /** Command tools: the argv of every program that ran (argv[0] is the resolved real path). */
+  readonly argv?: readonly (readonly string[])[];
+  /** Command tools: the exit status of the command line (null when it was killed). */
+  readonly exitCode?: number | null;
+  /** Command tools: how the run ended. */
+  readonly end?: 'exit' | 'timeout' | 'output_limit' | 'cancelled';
 }
 
 /**

@@ -4,6 +4,7 @@
  * the workspace stays empty and the host's /etc/passwd never comes back to the model.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -260,6 +261,33 @@ agents:
       .filter((e) => e.component === 'tool' && e.action === 'execute');
     assert.ok(events.length >= COMMAND_ATTACKS.length + PATH_ATTACKS.length, `${events.length} tool events`);
     assert.ok(events.every((e) => typeof e.verdict === 'string' && typeof e.duration_ms === 'number'));
+    const find = (tool: string, key: string, value: string) => {
+      const event = events.find((e) => e.tool === tool && e.arguments?.[key] === value);
+      assert.ok(event, `no audit event for ${tool} ${value}`);
+      return event;
+    };
+    // A program the policy allows runs (inside the sandbox): argv with the resolved program, exit status.
+    const ran = find('shell', 'command', 'cat /etc/passwd');
+    assert.equal(ran.verdict, 'executed');
+    assert.match(ran.argv[0][0], /\/cat$/);
+    assert.deepEqual(ran.argv[0].slice(1), ['/etc/passwd']);
+    assert.equal(ran.exit_code, 0);
+    assert.equal(ran.end, 'exit');
+    // Refusals by the tools' own policies are "denied", with the reason and nothing run.
+    for (const [tool, key, value, reason] of [
+      ['shell', 'command', 'sh -c "cat /etc/passwd"', /sh/],
+      ['shell', 'command', 'echo $(cat /etc/passwd)', /substitution/],
+      ['read_file', 'path', '/etc/passwd', /absolute/],
+      ['read_file', 'path', 'passwd-link', /symbolic link/],
+      ['write_file', 'path', '.git/config', /\.git/],
+      ['web_request', 'url', 'http://169.254.169.254/latest/meta-data/', /./],
+    ] as const) {
+      const event = find(tool, key, value);
+      assert.equal(event.verdict, 'denied', `${tool} ${value}: ${JSON.stringify(event)}`);
+      assert.match(event.reason, reason, `${tool} ${value}`);
+      assert.equal(event.success, false);
+      assert.equal(event.argv, undefined);
+    }
   });
 });
 
@@ -268,6 +296,15 @@ describe('tool controls through the real CLI: ordinary work succeeds', () => {
     const dir = tempDir('hector-controls-');
     mkdirSync(join(dir, 'ws'));
     writeFileSync(join(dir, 'ws', 'notes.txt'), 'one\ntwo x\nthree\n');
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: join(dir, 'ws'),
+        env: { PATH: '/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1' },
+        stdio: 'ignore',
+      });
+    git('init', '-q');
+    git('add', 'notes.txt');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'first notes');
     const llm = await startScriptedLlm();
     const server = await startServer({
       dir,
@@ -290,6 +327,7 @@ agents:
             { id: 'ls', name: 'shell', args: { command: 'ls -la' } },
             { id: 'grep', name: 'shell', args: { command: 'grep -n x notes.txt' } },
             { id: 'pipe', name: 'shell', args: { command: 'cat notes.txt | wc -l' } },
+            { id: 'git', name: 'shell', args: { command: 'git log --oneline' } },
             { id: 'w', name: 'write_file', args: { path: 'new/hello.txt', content: 'hello world' } },
             { id: 'sr', name: 'search_replace', args: { path: 'new/hello.txt', old: 'world', new: 'hector' } },
             { id: 'r', name: 'read_file', args: { path: 'new/hello.txt' } },
@@ -307,6 +345,7 @@ agents:
       assert.match(out.get('ls')!, /notes\.txt/);
       assert.match(out.get('grep')!, /2:two x/);
       assert.match(out.get('pipe')!, /\b3\b/);
+      assert.match(out.get('git')!, /^[0-9a-f]{7,} first notes\n\[exit code 0\]$/m);
       assert.match(out.get('r')!, /hello hector/);
       assert.equal(readFileSync(join(dir, 'ws', 'new', 'hello.txt'), 'utf8'), 'hello hector');
     } finally {

@@ -75,7 +75,20 @@ function describe(o: NormalizedOptions): string {
   return `Run programs ${where}. "command" is one command line of programs with literal arguments, optionally joined by |, &&, || or ; (no shell: no redirections, variables, globs, ~, $(...), backticks, subshells or loops; quote arguments with '...' or "..."). Programs are bare names looked up on a fixed PATH. "working_dir" is relative to the working directory root. Output (stdout and stderr) is capped at ${o.maxOutputBytes} bytes and the run at ${o.maxExecutionMs} ms; the exit code is reported. ${who}`;
 }
 
-function formatOutcome(outcome: RunOutcome, o: NormalizedOptions): ToolResult {
+function refused(reason: string): ToolResult {
+  return { output: `command refused: ${reason}`, isError: true, audit: { denied: reason } };
+}
+
+function formatOutcome(outcome: RunOutcome, o: NormalizedOptions, argv: readonly (readonly string[])[]): ToolResult {
+  const result = formatText(outcome, o);
+  const { end } = outcome;
+  return {
+    ...result,
+    audit: { argv, end: end.kind, exitCode: end.kind === 'exit' ? end.code : null },
+  };
+}
+
+function formatText(outcome: RunOutcome, o: NormalizedOptions): ToolResult {
   const { output, end } = outcome;
   const cut = end.kind === 'output_limit' ? output.subarray(0, utf8SafeEnd(output, output.length)) : output;
   let text = cut.toString('utf8');
@@ -168,15 +181,17 @@ export async function createCommandTool(options: CommandToolOptions): Promise<To
     args: commandArgs,
     async execute(args, context) {
       const where = await resolveWorkingDir(o.root, args.working_dir);
-      if (!where.ok) return { output: `command refused: ${where.message}`, isError: true };
+      if (!where.ok) return refused(where.message);
       const parsed = parseCommandLine(parser, args.command);
-      if (!parsed.ok) return { output: `command refused: ${parsed.reason}`, isError: true };
+      if (!parsed.ok) return refused(parsed.reason);
       const steps: LaunchStep[] = [];
+      const argvs: (readonly string[])[] = [];
       for (const step of parsed.steps) {
         const launches: Launch[] = [];
         for (const argv of step.commands) {
           const decision = await checkProgram(policy, argv);
-          if (!decision.ok) return { output: `command refused: ${decision.reason}`, isError: true };
+          if (!decision.ok) return refused(decision.reason);
+          argvs.push(decision.program.argv);
           launches.push(launch(decision.program, where.cwd));
         }
         steps.push({ op: step.op, launches });
@@ -186,7 +201,7 @@ export async function createCommandTool(options: CommandToolOptions): Promise<To
         maxOutputBytes: o.maxOutputBytes,
         signal: context.signal,
       });
-      return formatOutcome(outcome, o);
+      return formatOutcome(outcome, o, argvs);
     },
   });
 }

@@ -16,7 +16,7 @@ import { constants, existsSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, readlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { quote } from '../text.ts';
-import { isInside, type Refusal, resolveLexical } from './jail.ts';
+import { deny, isInside, type Refusal, resolveLexical } from './jail.ts';
 import { type Identities, type Protection, protectedRefusal } from './protection.ts';
 import { errnoCode } from './workspace.ts';
 
@@ -129,7 +129,7 @@ async function mapDirError(e: unknown, parent: OpenedDir, name: string, display:
   if (code === 'ENOTDIR' || code === 'ELOOP') {
     const st = await lstat(at(parent.handle.fd, name)).catch(() => undefined);
     if (st?.isSymbolicLink()) {
-      return refuse(
+      return deny(
         `${quote(display)} is a symbolic link; the file tools do not write or search through symbolic links, use the real directory inside the workspace`,
       );
     }

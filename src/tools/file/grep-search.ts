@@ -25,7 +25,7 @@ import { hasControlCharacters } from '../text.ts';
 import type { ToolResult } from '../types.ts';
 import { at, type OpenedDir, openChildDir } from './dir-fd.ts';
 import { MatchCollector } from './grep-matches.ts';
-import { resolveLexical } from './jail.ts';
+import { refusalResult, resolveLexical } from './jail.ts';
 import { openReadable } from './open-readable.ts';
 import { type Identities, isGitName, isSecretName, type Protection } from './protection.ts';
 import { compileSafeRegex, createLineMatcher } from './safe-regex.ts';
@@ -273,10 +273,10 @@ export async function grepInWorkspace(
 
   // Decide whether the start path is a file or a directory; the jail re-checks the kind when it opens it.
   const lex = resolveLexical(protection.root, args.path);
-  if (!lex.ok) return fail(lex.message);
+  if (!lex.ok) return refusalResult(lex);
   const kindStat = await stat(lex.lexical).catch(() => undefined);
   const opened = await openReadable(protection, args.path, kindStat?.isFile() ? 'file' : 'directory');
-  if (!opened.ok) return fail(opened.message);
+  if (!opened.ok) return refusalResult(opened);
 
   const deadline = performance.now() + limits.budgetMs;
   const collector = new MatchCollector(limits, find, deadline);

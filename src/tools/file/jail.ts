@@ -31,9 +31,19 @@ import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { hasControlCharacters, quote } from '../text.ts';
+import type { ToolResult } from '../types.ts';
 import { errnoCode } from './workspace.ts';
 
-export type Refusal = { ok: false; message: string };
+/** `denied`: a security refusal (escape attempt, protected path); the audit verdict becomes `denied`. */
+export type Refusal = { ok: false; message: string; denied?: true };
+
+/** A security refusal: the call tried to leave the workspace or touch a protected path. */
+export const deny = (message: string): Refusal => ({ ok: false, message, denied: true });
+
+/** The tool result for a refusal: the message for the model, and for security refusals the audit's reason. */
+export function refusalResult(r: Refusal): ToolResult {
+  return { output: r.message, isError: true, ...(r.denied ? { audit: { denied: r.message } } : {}) };
+}
 
 /** Test seams to simulate a concurrent attacker between the checks and the open. Not reachable from the tool. */
 export interface JailHooks {
@@ -62,14 +72,14 @@ const refuse = (message: string): Refusal => ({ ok: false, message });
 /** Steps 1 and 2: the input as an absolute, lexically normalised path inside the workspace. */
 export function resolveLexical(root: string, input: string): { ok: true; lexical: string; display: string } | Refusal {
   if (hasControlCharacters(input)) {
-    return refuse(`path ${quote(input)} contains a NUL byte or control characters; use a plain relative path`);
+    return deny(`path ${quote(input)} contains a NUL byte or control characters; use a plain relative path`);
   }
   if (isAbsolute(input)) {
-    return refuse(`path ${quote(input)} is absolute; use a path relative to the workspace (e.g. "notes.txt" or ".")`);
+    return deny(`path ${quote(input)} is absolute; use a path relative to the workspace (e.g. "notes.txt" or ".")`);
   }
   const lexical = resolve(root, input);
   if (!isInside(root, lexical)) {
-    return refuse(`path ${quote(input)} is outside the workspace; use a path relative to the workspace`);
+    return deny(`path ${quote(input)} is outside the workspace; use a path relative to the workspace`);
   }
   return { ok: true, lexical, display: relative(root, lexical) || '.' };
 }
@@ -88,7 +98,7 @@ async function realInside(
     return fsRefusal(e, display, kind);
   }
   if (!isInside(root, real)) {
-    return refuse(
+    return deny(
       `path ${quote(display)} leads outside the workspace through a symbolic link; only files inside the workspace can be accessed`,
     );
   }
@@ -167,7 +177,7 @@ export async function openInside(
     if (kernelPath !== undefined && !isInside(root, kernelPath)) {
       return await closeWith(
         handle,
-        refuse(
+        deny(
           `path ${quote(display)} leads outside the workspace through a symbolic link; only files inside the workspace can be accessed`,
         ),
       );

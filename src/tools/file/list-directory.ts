@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { hasControlCharacters, quote } from '../text.ts';
 import type { ToolResult } from '../types.ts';
-import type { JailHooks } from './jail.ts';
+import { type JailHooks, refusalResult } from './jail.ts';
 import { openReadable } from './open-readable.ts';
 import type { Protection } from './protection.ts';
 import { errnoCode } from './workspace.ts';
@@ -24,7 +24,7 @@ export async function listDirectoryInWorkspace(
   options: { maxEntries: number; signal?: AbortSignal; hooks?: JailHooks },
 ): Promise<ToolResult> {
   const opened = await openReadable(protection, args.path, 'directory', options.hooks);
-  if (!opened.ok) return { output: opened.message, isError: true };
+  if (!opened.ok) return refusalResult(opened);
   const { handle } = opened;
   try {
     let entries: string[];

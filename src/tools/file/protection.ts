@@ -59,6 +59,7 @@ export interface Identities {
 
 export const protectedRefusal = (display: string): Refusal => ({
   ok: false,
+  denied: true,
   message: `path ${quote(display)} is protected (server state or secrets); the file tools cannot read or change it`,
 });
 
@@ -95,12 +96,14 @@ export function createProtection(toolName: string, root: string, protectedPaths:
       if (parts.some(isSecretName)) {
         return {
           ok: false,
+          denied: true,
           message: `path ${quote(display)} is a .env file (or inside one); secrets files cannot be ${access === 'read' ? 'read or searched' : 'written'} by the file tools`,
         };
       }
       if (access === 'write' && parts.some(isGitName)) {
         return {
           ok: false,
+          denied: true,
           message: `path ${quote(display)} is inside a .git directory; git internals (config, hooks, …) cannot be written by the file tools`,
         };
       }
@@ -114,6 +117,7 @@ export function createProtection(toolName: string, root: string, protectedPaths:
         if (rel !== '' && rel.split(sep).some(isSecretName)) {
           return {
             ok: false,
+            denied: true,
             message: `path ${quote(display)} leads to a .env file; secrets files cannot be accessed by the file tools`,
           };
         }

@@ -1,6 +1,6 @@
 import { quote, utf8SafeEnd, utf8SkipContinuation } from '../text.ts';
 import type { ToolResult } from '../types.ts';
-import type { JailHooks } from './jail.ts';
+import { type JailHooks, refusalResult } from './jail.ts';
 import { openReadable } from './open-readable.ts';
 import type { Protection } from './protection.ts';
 
@@ -25,7 +25,7 @@ export async function readFileInWorkspace(
   options: { maxReadBytes: number; signal?: AbortSignal; hooks?: JailHooks },
 ): Promise<ToolResult> {
   const opened = await openReadable(protection, args.path, 'file', options.hooks);
-  if (!opened.ok) return { output: opened.message, isError: true };
+  if (!opened.ok) return refusalResult(opened);
   const { handle, display } = opened;
   try {
     const size = Number(opened.stats.size);

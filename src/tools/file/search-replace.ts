@@ -4,6 +4,7 @@ import { quote } from '../text.ts';
 import type { ToolResult } from '../types.ts';
 import { replaceFileAtomically, type WriteHooks } from './atomic-write.ts';
 import { at, openParentForWrite } from './dir-fd.ts';
+import { refusalResult } from './jail.ts';
 import { type Protection, protectedRefusal } from './protection.ts';
 import { errnoCode } from './workspace.ts';
 
@@ -35,7 +36,8 @@ export async function searchReplaceInWorkspace(
   if (args.old === args.new) return fail('"old" and "new" are identical; nothing to change');
   const identities = await protection.identities();
   const parent = await openParentForWrite(protection, identities, args.path, false);
-  if (!parent.ok) return fail(parent.message.replace(/^directory not found: /, 'file not found: '));
+  if (!parent.ok)
+    return refusalResult({ ...parent, message: parent.message.replace(/^directory not found: /, 'file not found: ') });
   const { dir, name, display } = parent;
   try {
     let handle: FileHandle;
@@ -62,7 +64,7 @@ export async function searchReplaceInWorkspace(
       stats = await handle.stat({ bigint: true });
       if (stats.isDirectory()) return fail(`${quote(display)} is a directory, not a file`);
       if (!stats.isFile()) return fail(`${quote(display)} is not a regular file (FIFO, socket or device)`);
-      if (identities.has(stats)) return fail(protectedRefusal(display).message);
+      if (identities.has(stats)) return refusalResult(protectedRefusal(display));
       if (stats.size > BigInt(options.maxWriteBytes)) {
         return fail(
           `${quote(display)} is ${stats.size} bytes; search_replace edits files of at most ${options.maxWriteBytes} bytes`,
@@ -108,7 +110,7 @@ export async function searchReplaceInWorkspace(
       expect: { dev: stats.dev, ino: stats.ino, ctimeNs: stats.ctimeNs },
       ...(options.hooks ? { hooks: options.hooks } : {}),
     });
-    if (!done.ok) return fail(done.message);
+    if (!done.ok) return refusalResult(done);
     const line = text.slice(0, first).split('\n').length;
     return {
       output: `replaced 1 occurrence in ${display} at line ${line} (now ${result.length} bytes)`,

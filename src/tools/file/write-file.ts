@@ -2,6 +2,7 @@ import { quote } from '../text.ts';
 import type { ToolResult } from '../types.ts';
 import { replaceFileAtomically, type WriteHooks } from './atomic-write.ts';
 import { openParentForWrite } from './dir-fd.ts';
+import { refusalResult } from './jail.ts';
 import type { Protection } from './protection.ts';
 
 /**
@@ -26,14 +27,14 @@ export async function writeFileInWorkspace(
   options.signal?.throwIfAborted();
   const identities = await protection.identities();
   const parent = await openParentForWrite(protection, identities, args.path, true);
-  if (!parent.ok) return { output: parent.message, isError: true };
+  if (!parent.ok) return refusalResult(parent);
   try {
     options.signal?.throwIfAborted();
     const done = await replaceFileAtomically(parent.dir, parent.name, parent.display, content, {
       identities,
       ...(options.hooks ? { hooks: options.hooks } : {}),
     });
-    if (!done.ok) return { output: done.message, isError: true };
+    if (!done.ok) return refusalResult(done);
     const dirs = parent.created.length > 0 ? `; created ${parent.created.map((d) => quote(`${d}/`)).join(', ')}` : '';
     return {
       output: `${done.created ? 'created' : 'replaced'} ${parent.display} (${content.length} bytes)${dirs}`,

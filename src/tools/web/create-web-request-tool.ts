@@ -116,7 +116,11 @@ export function createWebRequestTool(options: WebRequestToolOptions, deps: Guard
             : e.code === 'invalid_request'
               ? 'invalid request'
               : 'request failed';
-        return { output: `${prefix}: ${e.message}`, isError: true };
+        return {
+          output: `${prefix}: ${e.message}`,
+          isError: true,
+          ...(e instanceof WebRequestBlockedError ? { audit: { denied: e.message } } : {}),
+        };
       }
     },
   });

@@ -373,7 +373,7 @@ describe('deadlines and cancellation', () => {
 });
 
 describe('through executeToolCall', () => {
-  test('a refused SSRF attempt is an executed call with an error result the model reads', async () => {
+  test('a refused SSRF attempt is a denied call with an error result the model reads', async () => {
     const outcome = await executeToolCall({
       tools: createToolRegistry([webTool()]),
       allowedNames: ['web_request'],
@@ -381,7 +381,8 @@ describe('through executeToolCall', () => {
       args: { url: canary.url() },
       context,
     });
-    assert.equal(outcome.verdict, 'executed');
+    assert.equal(outcome.verdict, 'denied');
+    assert.match(String(outcome.details.reason), /loopback/);
     assert.equal(outcome.result.isError, true);
     assert.doesNotMatch(outcome.result.output, new RegExp(CANARY_SECRET));
     assert.equal(canary.connections(), 0);
