@@ -1,8 +1,17 @@
 import { type Message, Role, type Task, TaskState } from '@a2a-js/sdk';
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
 import type { AuditSink, Logger } from '../observability/index.ts';
-import { type AgentDefinition, type RunEvent, type RuntimeDeps, runAgent } from '../runtime/index.ts';
+import {
+  type AgentDefinition,
+  type ApprovalRequest,
+  type RunEvent,
+  type RunResult,
+  type RuntimeDeps,
+  resumeAgent,
+  runAgent,
+} from '../runtime/index.ts';
 import { AppError, isAppError, newId, scopeOf } from '../shared/index.ts';
+import { REQUEST_PART_TYPE } from './approvals.ts';
 import { userTextOf } from './parts.ts';
 import { principalOf } from './principal-user.ts';
 
@@ -41,6 +50,46 @@ function status(taskId: string, contextId: string, state: TaskState, text?: stri
       timestamp: new Date().toISOString(),
     },
     metadata: undefined,
+  });
+}
+
+/**
+ * The `input-required` status of a run paused for approval: the prompts as text, one data part per held call,
+ * and `input_required` / `long_running_tool_ids` in the metadata for Hector clients.
+ */
+function approvalStatus(taskId: string, contextId: string, requests: readonly ApprovalRequest[], note?: string) {
+  const text = [
+    ...(note ? [note] : []),
+    ...requests.map((r) => r.prompt),
+    'Answer with a tool_approval data part per call: {"type": "tool_approval", "decision": "approve" | "deny", "tool_call_id": "..."}.',
+  ].join('\n');
+  const metadata = { input_required: true, long_running_tool_ids: requests.map((r) => r.toolCallId) };
+  const message = agentMessage(taskId, contextId, text);
+  message.metadata = metadata;
+  for (const r of requests) {
+    message.parts.push({
+      content: {
+        $case: 'data',
+        value: {
+          type: REQUEST_PART_TYPE,
+          tool_call_id: r.toolCallId,
+          tool_name: r.toolName,
+          arguments: r.arguments,
+          args_hash: r.argsHash,
+          prompt: r.prompt,
+          expires_at: r.expiresAt,
+        },
+      },
+      metadata: undefined,
+      filename: '',
+      mediaType: 'application/json',
+    });
+  }
+  return AgentEvent.statusUpdate({
+    taskId,
+    contextId,
+    status: { state: TaskState.TASK_STATE_INPUT_REQUIRED, message, timestamp: new Date().toISOString() },
+    metadata,
   });
 }
 
@@ -102,9 +151,10 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
           ...extra,
         });
 
-      let userText: string;
+      const resuming = ctx.task?.status?.state === TaskState.TASK_STATE_INPUT_REQUIRED;
+      let userText = '';
       try {
-        userText = userTextOf(userMessage);
+        if (!resuming) userText = userTextOf(userMessage);
       } catch (err) {
         audit(false, { error: clientFailureText(err, requestId) });
         bus.publish(status(taskId, contextId, TaskState.TASK_STATE_REJECTED, clientFailureText(err, requestId)));
@@ -146,19 +196,24 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
       };
       const started = Date.now();
       try {
-        const result = await runAgent(
-          options.runtime,
-          { scope, agent, contextId, taskId, requestId, userText, stream, signal: controller.signal },
-          emit,
-        );
+        const input = { scope, agent, contextId, taskId, requestId, stream, signal: controller.signal };
+        const result: RunResult = resuming
+          ? await resumeAgent(options.runtime, input, emit)
+          : await runAgent(options.runtime, { ...input, userText }, emit);
         if (controller.signal.aborted) return;
-        audit(true, {
-          duration_ms: Date.now() - started,
-          steps: result.steps,
-          input_tokens: result.usage.inputTokens,
-          output_tokens: result.usage.outputTokens,
-        });
-        bus.publish(status(taskId, contextId, TaskState.TASK_STATE_COMPLETED, result.text));
+        if (result.paused) {
+          audit(true, { duration_ms: Date.now() - started, steps: result.steps, paused: true });
+          const note = resuming ? 'Still waiting for a decision on:' : undefined;
+          bus.publish(approvalStatus(taskId, contextId, result.paused, note));
+        } else {
+          audit(true, {
+            duration_ms: Date.now() - started,
+            steps: result.steps,
+            input_tokens: result.usage.inputTokens,
+            output_tokens: result.usage.outputTokens,
+          });
+          bus.publish(status(taskId, contextId, TaskState.TASK_STATE_COMPLETED, result.text));
+        }
       } catch (err) {
         if (controller.signal.aborted) {
           audit(false, { duration_ms: Date.now() - started, canceled: true });

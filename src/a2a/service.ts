@@ -8,7 +8,8 @@ import {
 import type { AuditSink, Logger } from '../observability/index.ts';
 import type { TaskStore } from '../persistence/index.ts';
 import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
-import type { Principal } from '../shared/index.ts';
+import { InvalidRequestError, type Principal, scopeOf } from '../shared/index.ts';
+import { applyDecisions, type DecisionDeps, decisionsInRequest, parseDecision } from './approvals.ts';
 import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
 import { createAgentExecutor, REQUEST_ID_STATE_KEY, STREAM_STATE_KEY } from './executor.ts';
 import { PrincipalUser } from './principal-user.ts';
@@ -45,6 +46,12 @@ export interface A2AService {
    * (`message/send`, `tasks/get`, …) are A2A 0.3; the others (`SendMessage`, `GetTask`, …) are A2A 1.0.
    */
   handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome>;
+  /**
+   * `POST /api/tasks/{taskId}/approvals/{toolCallId}`: decides one held call for its owner or an approver
+   * (see approvals.ts), then continues the run in the owner's scope and returns the task as `message/send`
+   * would (the next pause or the end). Unknown or foreign calls are a NotFoundError.
+   */
+  decide(taskId: string, toolCallId: string, body: unknown, call: CallInfo): Promise<JsonRpcResponse>;
 }
 
 export interface A2AServiceOptions {
@@ -57,6 +64,7 @@ export interface A2AServiceOptions {
 }
 
 const STREAMING_METHODS = new Set(['message/stream', 'SendStreamingMessage']);
+const MESSAGE_METHODS = new Set(['message/send', 'message/stream', 'SendMessage', 'SendStreamingMessage']);
 
 interface AgentEndpoint {
   agent: AgentDefinition;
@@ -103,6 +111,60 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     });
   }
 
+  const decisionDeps: DecisionDeps = {
+    approvals: options.runtime.approvals.store,
+    tasks: options.tasks,
+    audit: options.audit,
+    clock: options.runtime.clock,
+  };
+
+  /**
+   * Decisions carried by a message are applied before the SDK sees it, so a bad one is a JSON-RPC error and
+   * changes nothing. A task that does not exist in the caller's scope is left to the SDK, whose "task not
+   * found" is then the same as for any unknown id.
+   */
+  async function applyCarriedDecisions(agent: string, request: Record<string, unknown>, call: CallInfo) {
+    const carried = decisionsInRequest(request);
+    if (!carried) return;
+    const { taskId } = carried;
+    if (typeof taskId !== 'string' || taskId === '') {
+      throw new InvalidRequestError(
+        'send tool_approval decisions with the taskId of the task that is waiting for them',
+      );
+    }
+    const row = await options.tasks.get(scopeOf(call.principal), taskId);
+    if (!row || row.agent !== agent) return;
+    await applyDecisions(decisionDeps, call.principal, taskId, carried.decisions, {
+      allowApprovers: false,
+      requestId: call.requestId,
+    });
+  }
+
+  async function handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome> {
+    const endpoint = endpoints.get(agent);
+    if (!endpoint) throw new Error(`unknown agent ${agent}`);
+    const method = typeof request.method === 'string' ? request.method : '';
+    if (MESSAGE_METHODS.has(method)) await applyCarriedDecisions(agent, request, call);
+    const legacy = method.includes('/');
+    const context = new ServerCallContext({
+      user: new PrincipalUser(call.principal),
+      requestedVersion: legacy ? '0.3' : (call.protocolVersion ?? '1.0'),
+      state: new Map<string, unknown>([
+        [STREAM_STATE_KEY, STREAMING_METHODS.has(method)],
+        [REQUEST_ID_STATE_KEY, call.requestId],
+      ]),
+    });
+    const out = legacy ? await endpoint.legacy.handle(request, context) : await endpoint.v1.handle(request, context);
+    if (isAsyncIterable(out)) {
+      const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
+      const mapError = legacy
+        ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
+        : JsonRpcTransportHandler.mapToJSONRPCError;
+      return { kind: 'stream', events: withErrorsAsResponses(out, id, mapError) };
+    }
+    return { kind: 'single', response: out as JsonRpcResponse };
+  }
+
   return {
     agentNames: [...endpoints.keys()],
     has: (agent) => endpoints.has(agent),
@@ -113,28 +175,47 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
       const cardOptions: CardOptions = { baseUrl, version: options.version };
       return publicCardJson(endpoint.agent, cardOptions);
     },
-    async handle(agent, request, call) {
-      const endpoint = endpoints.get(agent);
-      if (!endpoint) throw new Error(`unknown agent ${agent}`);
-      const method = typeof request.method === 'string' ? request.method : '';
-      const legacy = method.includes('/');
-      const context = new ServerCallContext({
-        user: new PrincipalUser(call.principal),
-        requestedVersion: legacy ? '0.3' : (call.protocolVersion ?? '1.0'),
-        state: new Map<string, unknown>([
-          [STREAM_STATE_KEY, STREAMING_METHODS.has(method)],
-          [REQUEST_ID_STATE_KEY, call.requestId],
-        ]),
-      });
-      const out = legacy ? await endpoint.legacy.handle(request, context) : await endpoint.v1.handle(request, context);
-      if (isAsyncIterable(out)) {
-        const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
-        const mapError = legacy
-          ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
-          : JsonRpcTransportHandler.mapToJSONRPCError;
-        return { kind: 'stream', events: withErrorsAsResponses(out, id, mapError) };
+    handle,
+    async decide(taskId, toolCallId, body, call) {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new InvalidRequestError(
+          'body must be a JSON object: {"decision": "approve" | "deny", "reason"?: string}',
+        );
       }
-      return { kind: 'single', response: out as JsonRpcResponse };
+      const decision = parseDecision({ ...(body as Record<string, unknown>), tool_call_id: toolCallId });
+      const decided = await applyDecisions(decisionDeps, call.principal, taskId, [decision], {
+        allowApprovers: true,
+        requestId: call.requestId,
+      });
+      const owner: Principal = { ...call.principal, subject: decided.owner, roles: [] };
+      const continuation = {
+        jsonrpc: '2.0',
+        id: call.requestId,
+        method: 'message/send',
+        params: {
+          message: {
+            kind: 'message',
+            role: 'user',
+            messageId: `approval-${call.requestId}`,
+            taskId,
+            contextId: decided.contextId,
+            parts: [
+              {
+                kind: 'data',
+                data: {
+                  type: 'tool_approval_decided',
+                  tool_call_id: toolCallId,
+                  decision: decision.decision,
+                  decided_by: call.principal.subject,
+                },
+              },
+            ],
+          },
+        },
+      };
+      const out = await handle(decided.agent, continuation, { ...call, principal: owner });
+      if (out.kind !== 'single') throw new Error('message/send answered with a stream');
+      return out.response;
     },
   };
 }

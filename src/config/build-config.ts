@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { ParsedSchema } from './schema.ts';
 import { databaseKind } from './sections/server.ts';
-import { DEFAULT_WORKING_DIRECTORY } from './sections/tools.ts';
+import { APPROVAL_BY_DEFAULT, DEFAULT_WORKING_DIRECTORY } from './sections/tools.ts';
 import type { AgentConfig, AuthConfig, Config, LlmConfig, ServerConfig, ToolConfig } from './types.ts';
 
 function nullProto<V>(entries: [string, V][]): Record<string, V> {
@@ -105,8 +105,12 @@ function buildTool(t: ParsedSchema['tools'][string], baseDir: string): ToolConfi
   const common = {
     ...(t.description === undefined ? {} : { description: t.description }),
     enabled: t.enabled,
-    require_approval: t.require_approval,
+    require_approval:
+      t.require_approval ??
+      (t.type === 'command' || (t.type === 'function' && APPROVAL_BY_DEFAULT.includes(t.handler))),
     ...(t.approval_prompt === undefined ? {} : { approval_prompt: t.approval_prompt }),
+    approvers: [...t.approvers],
+    approval_timeout: t.approval_timeout,
   };
   if (t.type === 'command') {
     return {

@@ -141,6 +141,8 @@ logger: {level: silent, format: text}
     description: 'Reads files',
     enabled: true,
     require_approval: false,
+    approvers: [],
+    approval_timeout: 86_400_000,
     working_directory: '/srv/hector/data',
   });
   assert.deepEqual(config.tools.lister, {
@@ -148,6 +150,8 @@ logger: {level: silent, format: text}
     handler: 'list_directory',
     enabled: false,
     require_approval: false,
+    approvers: [],
+    approval_timeout: 86_400_000,
     working_directory: '/srv/hector/workspace',
   });
   assert.deepEqual(config.agents.helper, {
@@ -463,6 +467,8 @@ test('tool defaults per type; keys of one tool type are refused on another', () 
       handler: 'web_request',
       enabled: true,
       require_approval: false,
+      approvers: [],
+      approval_timeout: 86_400_000,
       denied_domains: [],
       allowed_ranges: [],
       max_response_bytes: 1024 * 1024,
@@ -470,12 +476,15 @@ test('tool defaults per type; keys of one tool type are refused on another', () 
     },
   );
   assert.equal((config.tools.rf as { working_directory: string }).working_directory, `${BASE}/workspace`);
+  assert.equal(config.tools.rf?.require_approval, false, 'reading needs no approval by default');
   assert.deepEqual(
     { ...config.tools.sh },
     {
       type: 'command',
       enabled: true,
-      require_approval: false,
+      require_approval: true,
+      approvers: [],
+      approval_timeout: 86_400_000,
       allowed_commands: ['ls'],
       denied_commands: [],
       deny_by_default: true,
@@ -504,5 +513,32 @@ test('tool defaults per type; keys of one tool type are refused on another', () 
   assert.deepEqual(
     issues(tools('  sh: {type: command, allowed_commands: ["/bin/ls"]}\n')).map((i) => i.path),
     ['tools.sh.allowed_commands.0'],
+  );
+});
+
+test('approval: defaults per tool kind, explicit values win, approvers and timeout are checked', () => {
+  const tools = (body: string) => doc(`tools:\n${body}`);
+  const { config } = parse(
+    tools(
+      '  w: {type: function, handler: write_file}\n  s: {type: function, handler: search_replace}\n  w2: {type: function, handler: write_file, require_approval: false}\n  r: {type: function, handler: read_file, require_approval: true, approval_prompt: "Read {path}?", approvers: [admin], approval_timeout: 10m}\n',
+    ),
+  );
+  assert.equal(config.tools.w?.require_approval, true);
+  assert.equal(config.tools.s?.require_approval, true);
+  assert.equal(config.tools.w2?.require_approval, false);
+  assert.deepEqual(
+    [
+      config.tools.r?.require_approval,
+      config.tools.r?.approval_prompt,
+      config.tools.r?.approvers,
+      config.tools.r?.approval_timeout,
+    ],
+    [true, 'Read {path}?', ['admin'], 600_000],
+  );
+  assert.deepEqual(
+    issues(tools('  r: {type: function, handler: read_file, approvers: ["a b"], approval_timeout: 10}\n')).map(
+      (i) => i.path,
+    ),
+    ['tools.r.approvers.0', 'tools.r.approval_timeout'],
   );
 });

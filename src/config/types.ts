@@ -49,9 +49,13 @@ export type Visibility = 'public' | 'internal' | 'private';
 interface ToolCommon {
   readonly description?: string;
   readonly enabled: boolean;
-  /** Always false in this version (true is refused by the schema). */
+  /** Defaults applied: true for command tools, write_file and search_replace. */
   readonly require_approval: boolean;
   readonly approval_prompt?: string;
+  /** Roles that may decide besides the task's owner. */
+  readonly approvers: readonly string[];
+  /** Milliseconds. */
+  readonly approval_timeout: number;
 }
 
 export interface FileToolConfig extends ToolCommon {

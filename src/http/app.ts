@@ -3,7 +3,14 @@ import { bodyLimit } from 'hono/body-limit';
 import type { A2AService } from '../a2a/index.ts';
 import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
-import { newId, PayloadTooLargeError, type Principal } from '../shared/index.ts';
+import {
+  InvalidRequestError,
+  newId,
+  PayloadTooLargeError,
+  type Principal,
+  safeJsonParse,
+  UnsupportedMediaTypeError,
+} from '../shared/index.ts';
 import { principalOf } from './authenticate.ts';
 import { resolveBaseUrl } from './base-url.ts';
 import { type CorsOptions, corsMiddleware } from './cors.ts';
@@ -154,6 +161,39 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
         return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
       return handleJsonRpc(c, { a2a, logger }, name, principal);
+    },
+  );
+
+  /**
+   * Decides one tool call held for approval: `{decision: "approve" | "deny", reason?, args_hash?}`. The caller
+   * must own the task or hold one of the tool's `approvers` roles; for anyone else the call does not exist
+   * (404). Answers with the task after the run continued (the JSON-RPC `result`), or the error.
+   */
+  app.post(
+    '/api/tasks/:taskId/approvals/:toolCallId',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'body exceeds 65536 bytes' } }, 413),
+    }),
+    async (c) => {
+      const principal = await principalOf(c, authDeps, 'required');
+      const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (contentType !== 'application/json') {
+        throw new UnsupportedMediaTypeError('Content-Type must be application/json');
+      }
+      const parsed = safeJsonParse(await c.req.text());
+      if (!parsed.ok) throw new InvalidRequestError('body is not valid JSON');
+      const response = await a2a.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
+        principal,
+        requestId: c.get('requestId'),
+      });
+      if (response.error !== undefined) {
+        const error = response.error as { code?: unknown; message?: unknown };
+        // -32603 carries an internal message: the generic 500 (with the request id) replaces it.
+        if (error.code === -32603) throw new Error(`continuing the run failed: ${String(error.message)}`);
+        return c.json({ error: { code: 'conflict', message: String(error.message) } }, 409);
+      }
+      return c.json({ task: response.result });
     },
   );
 

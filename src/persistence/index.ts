@@ -1,11 +1,17 @@
 export { describeDatabaseUrl } from './database-url.ts';
 export { openDatabase } from './open-database.ts';
 export type {
+  ApprovalDecision,
+  ApprovalRecord,
+  ApprovalStatus,
+  ApprovalStore,
   AuditRecord,
   AuditStore,
   Database,
   DatabaseKind,
   DatabaseOptions,
+  NewApproval,
+  PausedRun,
   SessionStore,
   StoredMessage,
   StoredTask,

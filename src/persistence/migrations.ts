@@ -92,9 +92,47 @@ function initialSchema(kind: DatabaseKind): Migration {
   };
 }
 
+/** Human approval of tool calls: runs paused for approval, and one row per pending or decided call. */
+const approvalsSchema: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('paused_runs')
+      .addColumn('app_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('task_id', 'text', (c) => c.notNull())
+      .addColumn('context_id', 'text', (c) => c.notNull())
+      .addColumn('agent', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('paused_runs_pk', ['app_id', 'task_id'])
+      .execute();
+    await db.schema
+      .createTable('approvals')
+      .addColumn('app_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('task_id', 'text', (c) => c.notNull())
+      .addColumn('tool_call_id', 'text', (c) => c.notNull())
+      .addColumn('context_id', 'text', (c) => c.notNull())
+      .addColumn('agent', 'text', (c) => c.notNull())
+      .addColumn('tool_name', 'text', (c) => c.notNull())
+      .addColumn('arguments', 'text', (c) => c.notNull())
+      .addColumn('args_hash', 'text', (c) => c.notNull())
+      .addColumn('prompt', 'text', (c) => c.notNull())
+      .addColumn('approvers', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('decided_by', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('decided_at', 'text')
+      .addPrimaryKeyConstraint('approvals_pk', ['app_id', 'task_id', 'tool_call_id'])
+      .execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
-  return { '0001_initial': initialSchema(kind) };
+  return { '0001_initial': initialSchema(kind), '0002_approvals': approvalsSchema };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../shared/index.ts';
 import { systemClock } from '../shared/index.ts';
+import { createApprovalStore } from './approval-store.ts';
 import { createAuditStore } from './audit-store.ts';
 import { openFailure } from './connect-error.ts';
 import { parseDatabaseUrl } from './database-url.ts';
@@ -55,6 +56,7 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
     sessions: createSessionStore(db, clock),
     tasks: createTaskStore(db, clock),
     audit: createAuditStore(db),
+    approvals: createApprovalStore(db, clock),
     close() {
       closing ??= db.destroy();
       return closing;

@@ -120,14 +120,23 @@ describe('postgres specifics', { skip }, () => {
       const rows = await client.query(`select name from ${MIGRATION_TABLE}`);
       assert.deepEqual(
         rows.rows.map((r: { name: string }) => r.name),
-        ['0001_initial'],
+        ['0001_initial', '0002_approvals'],
       );
       const tables = await client.query(
         "select table_name from information_schema.tables where table_schema = 'public' order by table_name",
       );
       assert.deepEqual(
         tables.rows.map((r: { table_name: string }) => r.table_name),
-        ['audit', MIGRATION_TABLE, `${MIGRATION_TABLE}_lock`, 'messages', 'sessions', 'tasks'],
+        [
+          'approvals',
+          'audit',
+          MIGRATION_TABLE,
+          `${MIGRATION_TABLE}_lock`,
+          'messages',
+          'paused_runs',
+          'sessions',
+          'tasks',
+        ],
       );
     } finally {
       await client.end();

@@ -52,7 +52,40 @@ export interface AuditTable {
   event: string;
 }
 
+/** A run paused for human approval; `state` is the runtime's opaque resume document. */
+export interface PausedRunsTable {
+  app_id: string;
+  user_id: string;
+  task_id: string;
+  context_id: string;
+  agent: string;
+  state: string;
+  created_at: string;
+}
+
+export interface ApprovalsTable {
+  app_id: string;
+  user_id: string;
+  task_id: string;
+  tool_call_id: string;
+  context_id: string;
+  agent: string;
+  tool_name: string;
+  arguments: string;
+  args_hash: string;
+  prompt: string;
+  approvers: string;
+  status: string;
+  reason: string | null;
+  decided_by: string | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
 export interface Schema {
+  paused_runs: PausedRunsTable;
+  approvals: ApprovalsTable;
   sessions: SessionsTable;
   messages: MessagesTable;
   tasks: TasksTable;

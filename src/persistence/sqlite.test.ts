@@ -87,13 +87,22 @@ describe('sqlite specifics', () => {
       const rows = raw.prepare(`select name from ${MIGRATION_TABLE}`).all();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_initial'],
+        ['0001_initial', '0002_approvals'],
       );
       const tables = raw
         .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
         .all()
         .map((r) => r.name);
-      assert.deepEqual(tables, ['audit', MIGRATION_TABLE, `${MIGRATION_TABLE}_lock`, 'messages', 'sessions', 'tasks']);
+      assert.deepEqual(tables, [
+        'approvals',
+        'audit',
+        MIGRATION_TABLE,
+        `${MIGRATION_TABLE}_lock`,
+        'messages',
+        'paused_runs',
+        'sessions',
+        'tasks',
+      ]);
       assert.equal(raw.prepare('pragma journal_mode').get()?.journal_mode, 'wal');
     } finally {
       raw.close();

@@ -104,6 +104,76 @@ export interface AuditStore {
   }): Promise<(AuditRecord & { id: number })[]>;
 }
 
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+export interface NewApproval {
+  toolCallId: string;
+  toolName: string;
+  /** The validated arguments that will run on approval, exactly as shown. */
+  arguments: JsonValue;
+  argsHash: string;
+  prompt: string;
+  /** Roles that may decide besides the task's owner. */
+  approvers: string[];
+  /** ISO-8601. */
+  expiresAt: string;
+}
+
+export interface ApprovalRecord extends NewApproval {
+  appId: string;
+  /** The task's owner. */
+  userId: string;
+  taskId: string;
+  contextId: string;
+  agent: string;
+  status: ApprovalStatus;
+  reason: string | null;
+  decidedBy: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface PausedRun {
+  contextId: string;
+  agent: string;
+  /** Opaque JSON: what the runtime needs to continue. */
+  state: JsonValue;
+  /** The run's approvals in the order they were requested. */
+  approvals: ApprovalRecord[];
+}
+
+export interface ApprovalDecision {
+  toolCallId: string;
+  status: 'approved' | 'denied' | 'expired';
+  /** Must equal the stored hash: a decision applies to exactly the arguments that were shown. */
+  argsHash: string;
+  decidedBy: string;
+  reason?: string;
+}
+
+export interface ApprovalStore {
+  /**
+   * Stores a run paused for approval and its pending approvals, atomically. An earlier pause of the same task
+   * (already resumed) is replaced, together with its decided approvals.
+   */
+  pause(
+    scope: Scope,
+    pause: { taskId: string; contextId: string; agent: string; state: JsonValue; approvals: NewApproval[] },
+  ): Promise<void>;
+  /** The paused run of `taskId` in this scope, or undefined (unknown, resumed, or another scope's). */
+  paused(scope: Scope, taskId: string): Promise<PausedRun | undefined>;
+  /** One approval of an app, whoever owns the task (for approvers holding a role); undefined when unknown. */
+  find(appId: string, taskId: string, toolCallId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Applies decisions to PENDING approvals of one task, all or none, in one transaction: returns false and
+   * changes nothing when any of them is unknown, no longer pending, or has another arguments hash. This is
+   * what makes a decision single-use under concurrency.
+   */
+  decide(appId: string, taskId: string, decisions: ApprovalDecision[]): Promise<boolean>;
+  /** Ends the pause (the run continued): the paused run is removed; decided approvals stay until the next pause. */
+  resume(scope: Scope, taskId: string): Promise<void>;
+}
+
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 export interface Database {
@@ -113,6 +183,7 @@ export interface Database {
   readonly sessions: SessionStore;
   readonly tasks: TaskStore;
   readonly audit: AuditStore;
+  readonly approvals: ApprovalStore;
   /** Closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }

@@ -1,3 +1,5 @@
 export { createAgentTool } from './agent-tool.ts';
-export { runAgent } from './run-agent.ts';
-export type { AgentDefinition, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
+export type { ApprovalPolicy, ApprovalRequest } from './approval-gate.ts';
+export { argumentsHash } from './approval-gate.ts';
+export { resumeAgent, runAgent } from './run-agent.ts';
+export type { AgentDefinition, ResumeInput, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';

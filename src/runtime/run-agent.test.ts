@@ -87,6 +87,7 @@ before(async () => {
     audit,
     logger,
     clock: systemClock,
+    approvals: { store: db.approvals, policies: new Map() },
   };
 });
 after(async () => {

@@ -1,9 +1,13 @@
-import type { ChatMessage, Usage } from '../providers/index.ts';
-import { AppError, UpstreamError } from '../shared/index.ts';
-import { executeToolCall } from '../tools/index.ts';
+import type { ChatMessage, ToolCall, Usage } from '../providers/index.ts';
+import { AppError, InvalidRequestError, type JsonValue, UpstreamError } from '../shared/index.ts';
+import { executeToolCall, type ToolOutcome } from '../tools/index.ts';
+import { argumentsHash, refusalText, renderPrompt, toRequest } from './approval-gate.ts';
 import { fromStored, toStored, trimHistory } from './history.ts';
+import { decodePausedState, encodePausedState, type PausedCall } from './paused-state.ts';
 import { runModelStep } from './step.ts';
-import type { RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
+import type { ResumeInput, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
+
+type Emit = (event: RunEvent) => void;
 
 /**
  * The agent loop: load the context's history, then alternate LLM steps and tool calls until the model answers
@@ -12,33 +16,89 @@ import type { RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
  *
  * Contract:
  * - The model is offered exactly `agent.toolNames`; a call to any other name is refused without execution.
+ * - A call to a tool that requires approval does not run: after the step's other calls ran, the run pauses
+ *   (the turn so far and the held calls are stored, see approval-gate.ts) and resolves with `paused`.
+ *   resumeAgent continues it once every held call is decided. Ephemeral runs (sub-agents) cannot pause: such a
+ *   call gets a tool error.
  * - The new turn (user message, every assistant/tool message, the answer) is appended to the history only when
  *   the run completes; a failed or cancelled run leaves the history as it was.
  * - `input.signal` aborts the LLM call in flight and running tools; the run then rejects with the abort reason.
  * - Provider failures reject with UpstreamError whose message names the agent's LLM.
  */
-export async function runAgent(
-  deps: RuntimeDeps,
-  input: RunInput,
-  emit: (event: RunEvent) => void = () => {},
-): Promise<RunResult> {
-  const { agent, scope, signal } = input;
-  const stored = input.ephemeral
-    ? []
-    : await deps.sessions.history(scope, input.contextId, {
-        limit: agent.historyLimit === 0 ? 0 : agent.historyLimit + 1,
-      });
-  const history = trimHistory(
-    stored.map((m) => fromStored(m.message)).filter((m): m is ChatMessage => m !== undefined),
-    agent.historyLimit,
-  );
-  const userMessage: ChatMessage = { role: 'user', content: input.userText };
-  const turn: ChatMessage[] = [userMessage];
+export async function runAgent(deps: RuntimeDeps, input: RunInput, emit: Emit = () => {}): Promise<RunResult> {
+  const history = await loadHistory(deps, input);
+  const turn: ChatMessage[] = [{ role: 'user', content: input.userText }];
+  return loop(deps, input, emit, { history, turn, step: 0, usage: { inputTokens: 0, outputTokens: 0 } });
+}
+
+/**
+ * Continues a run paused for approval. Throws InvalidRequestError when the task has no paused run in this
+ * scope. Expired requests are decided as `expired`; while any request is still pending the run stays paused
+ * and resolves with the pending requests again. Otherwise approved calls run with their stored arguments,
+ * denied and expired ones give the model a tool result saying so, and the loop goes on.
+ */
+export async function resumeAgent(deps: RuntimeDeps, input: ResumeInput, emit: Emit = () => {}): Promise<RunResult> {
+  const { scope, agent } = input;
+  const paused = await deps.approvals.store.paused(scope, input.taskId);
+  if (!paused || paused.agent !== agent.name) {
+    throw new InvalidRequestError('no tool call of this task is awaiting approval');
+  }
+  const state = decodePausedState(paused.state);
+  const now = deps.clock.now();
+  for (const record of paused.approvals) {
+    if (record.status !== 'pending' || Date.parse(record.expiresAt) > now) continue;
+    const decided = { toolCallId: record.toolCallId, status: 'expired' as const, argsHash: record.argsHash };
+    if (await deps.approvals.store.decide(scope.appId, input.taskId, [{ ...decided, decidedBy: 'system' }])) {
+      record.status = 'expired';
+      auditApproval(deps, input, 'expire', record.toolName, record.toolCallId, false, { args_hash: record.argsHash });
+    }
+  }
+  const pending = paused.approvals.filter((r) => r.status === 'pending');
+  if (pending.length > 0) return { text: '', usage: state.usage, steps: state.step, paused: pending.map(toRequest) };
+
+  await deps.approvals.store.resume(scope, input.taskId);
+  const records = new Map(paused.approvals.map((r) => [r.toolCallId, r]));
+  const turn = [...state.turn];
+  for (const call of state.calls) {
+    if (call.result) {
+      turn.push(toolMessage(call, call.result.content, call.result.isError));
+      continue;
+    }
+    const record = records.get(call.id);
+    if (record?.status === 'approved') {
+      const outcome = await runCall(
+        deps,
+        input,
+        { id: call.id, name: call.name, args: record.arguments },
+        emit,
+        'approved',
+      );
+      turn.push(toolMessage(call, outcome.result.output, outcome.result.isError));
+    } else {
+      const text = record ? refusalText(record) : `The call to ${call.name} was not approved; the tool did not run.`;
+      emit({ type: 'tool-result', id: call.id, name: call.name, output: text, isError: true });
+      turn.push(toolMessage(call, text, true));
+    }
+  }
+  const history = await loadHistory(deps, input);
+  return loop(deps, input, emit, { history, turn, step: state.step, usage: state.usage });
+}
+
+interface LoopState {
+  history: ChatMessage[];
+  turn: ChatMessage[];
+  /** Steps already taken. */
+  step: number;
+  usage: Usage;
+}
+
+async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolean }, emit: Emit, state: LoopState) {
+  const { agent, signal } = input;
+  const { history, turn, usage } = state;
   const tools = deps.tools.forAgent(agent.toolNames);
   const toolSpecs = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
-  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
 
-  for (let step = 1; step <= agent.maxSteps; step++) {
+  for (let step = state.step + 1; step <= agent.maxSteps; step++) {
     signal.throwIfAborted();
     const request = {
       ...(agent.instruction ? { system: agent.instruction } : {}),
@@ -55,56 +115,181 @@ export async function runAgent(
 
     if (result.toolCalls.length === 0) {
       turn.push({ role: 'assistant', content: result.text });
-      if (!input.ephemeral) await deps.sessions.append(scope, input.contextId, turn.map(toStored));
+      if (!input.ephemeral) await deps.sessions.append(input.scope, input.contextId, turn.map(toStored));
       return { text: result.text, usage, steps: step };
     }
 
+    const before = turn.length;
     turn.push({ role: 'assistant', content: result.text, toolCalls: result.toolCalls });
+    const calls: PausedCall[] = [];
+    const held: { call: ToolCall; args: Record<string, unknown> }[] = [];
     for (const call of result.toolCalls) {
       signal.throwIfAborted();
-      emit({ type: 'tool-call', id: call.id, name: call.name, args: call.args });
-      const outcome = await executeToolCall({
-        tools: deps.tools,
-        allowedNames: agent.toolNames,
-        name: call.name,
-        args: call.args,
-        context: { scope, agent: agent.name, signal },
-      });
-      deps.audit.emit({
-        component: 'tool',
-        action: 'execute',
-        user: scope.userId,
-        tenant: scope.appId,
-        success: outcome.verdict === 'executed' && !outcome.result.isError,
-        request_id: input.requestId,
-        agent: agent.name,
-        task_id: input.taskId,
-        tool: call.name,
-        arguments: outcome.argsForAudit,
-        verdict: outcome.verdict,
-        ...outcome.details,
-        duration_ms: outcome.durationMs,
-        output_bytes: outcome.outputBytes,
-      });
-      emit({
-        type: 'tool-result',
+      const outcome = await runCall(deps, input, call, emit, input.ephemeral ? 'refuse' : 'hold');
+      if (outcome.verdict === 'held' && outcome.heldArgs) {
+        held.push({ call, args: outcome.heldArgs });
+        calls.push({ id: call.id, name: call.name });
+        continue;
+      }
+      calls.push({
         id: call.id,
         name: call.name,
-        output: outcome.result.output,
-        isError: outcome.result.isError,
+        result: { content: outcome.result.output, isError: outcome.result.isError },
       });
-      turn.push({
-        role: 'tool',
-        toolCallId: call.id,
-        toolName: call.name,
-        content: outcome.result.output,
-        isError: outcome.result.isError,
-      });
+      turn.push(toolMessage(call, outcome.result.output, outcome.result.isError));
+    }
+    if (held.length > 0) {
+      return pause(deps, input, { turn: turn.slice(0, before + 1), calls, held, step, usage });
     }
   }
   throw new AppError(
     'upstream_error',
     `agent "${agent.name}" used all ${agent.maxSteps} steps without a final answer; raise agents.${agent.name}.max_steps or simplify the request`,
+  );
+}
+
+async function pause(
+  deps: RuntimeDeps,
+  input: ResumeInput,
+  p: {
+    turn: ChatMessage[];
+    calls: PausedCall[];
+    held: { call: ToolCall; args: Record<string, unknown> }[];
+    step: number;
+    usage: Usage;
+  },
+): Promise<RunResult> {
+  const now = deps.clock.now();
+  const approvals = p.held.map(({ call, args }) => {
+    const policy = deps.approvals.policies.get(call.name);
+    const timeoutMs = policy?.timeoutMs ?? 24 * 3_600_000;
+    return {
+      toolCallId: call.id,
+      toolName: call.name,
+      arguments: args as JsonValue,
+      argsHash: argumentsHash(call.name, args),
+      prompt: renderPrompt(policy?.prompt, call.name, args),
+      approvers: [...(policy?.approvers ?? [])],
+      expiresAt: new Date(now + timeoutMs).toISOString(),
+    };
+  });
+  await deps.approvals.store.pause(input.scope, {
+    taskId: input.taskId,
+    contextId: input.contextId,
+    agent: input.agent.name,
+    state: encodePausedState({ turn: p.turn, calls: p.calls, step: p.step, usage: p.usage }),
+    approvals,
+  });
+  for (const a of approvals) {
+    auditApproval(deps, input, 'request', a.toolName, a.toolCallId, true, {
+      args_hash: a.argsHash,
+      prompt: a.prompt,
+      expires_at: a.expiresAt,
+    });
+  }
+  return {
+    text: '',
+    usage: p.usage,
+    steps: p.step,
+    paused: approvals.map(({ approvers: _approvers, ...request }) => request),
+  };
+}
+
+/**
+ * How a call that needs approval is treated: `hold` (a top-level run pauses), `refuse` (a sub-agent run cannot
+ * ask a human: the call is denied), `approved` (a decided call resumed with its stored arguments).
+ */
+type ApprovalMode = 'hold' | 'refuse' | 'approved';
+
+/** Runs (or holds) one call and writes its `tool.execute` audit event. */
+async function runCall(
+  deps: RuntimeDeps,
+  input: ResumeInput,
+  call: ToolCall,
+  emit: Emit,
+  mode: ApprovalMode,
+): Promise<ToolOutcome> {
+  const { scope, agent, signal } = input;
+  emit({ type: 'tool-call', id: call.id, name: call.name, args: call.args });
+  let outcome = await executeToolCall({
+    tools: deps.tools,
+    allowedNames: agent.toolNames,
+    name: call.name,
+    args: call.args,
+    context: { scope, agent: agent.name, signal },
+    ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.has(name) }),
+  });
+  if (mode === 'refuse' && outcome.verdict === 'held') {
+    const reason = `${call.name} requires human approval, which an agent called as a sub-agent cannot ask for`;
+    outcome = { ...outcome, verdict: 'denied', result: { output: reason, isError: true }, details: { reason } };
+  }
+  deps.audit.emit({
+    component: 'tool',
+    action: 'execute',
+    user: scope.userId,
+    tenant: scope.appId,
+    success: outcome.verdict === 'executed' && !outcome.result.isError,
+    request_id: input.requestId,
+    agent: agent.name,
+    task_id: input.taskId,
+    tool: call.name,
+    arguments: outcome.argsForAudit,
+    verdict: outcome.verdict,
+    ...outcome.details,
+    duration_ms: outcome.durationMs,
+    output_bytes: outcome.outputBytes,
+  });
+  if (outcome.verdict !== 'held') {
+    emit({
+      type: 'tool-result',
+      id: call.id,
+      name: call.name,
+      output: outcome.result.output,
+      isError: outcome.result.isError,
+    });
+  }
+  return outcome;
+}
+
+function auditApproval(
+  deps: RuntimeDeps,
+  input: ResumeInput,
+  action: string,
+  tool: string,
+  toolCallId: string,
+  success: boolean,
+  extra: Record<string, unknown>,
+): void {
+  deps.audit.emit({
+    component: 'approval',
+    action,
+    user: input.scope.userId,
+    tenant: input.scope.appId,
+    success,
+    request_id: input.requestId,
+    agent: input.agent.name,
+    task_id: input.taskId,
+    context_id: input.contextId,
+    tool,
+    tool_call_id: toolCallId,
+    ...extra,
+  });
+}
+
+function toolMessage(call: { id: string; name: string }, content: string, isError: boolean): ChatMessage {
+  return { role: 'tool', toolCallId: call.id, toolName: call.name, content, isError };
+}
+
+async function loadHistory(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolean }): Promise<ChatMessage[]> {
+  const { agent } = input;
+  const stored = input.ephemeral
+    ? []
+    : await deps.sessions.history(input.scope, input.contextId, {
+        limit: agent.historyLimit === 0 ? 0 : agent.historyLimit + 1,
+      });
+  return trimHistory(
+    stored.map((m) => fromStored(m.message)).filter((m): m is ChatMessage => m !== undefined),
+    agent.historyLimit,
   );
 }
 

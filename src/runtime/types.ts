@@ -1,8 +1,9 @@
 import type { AuditSink, Logger } from '../observability/index.ts';
-import type { SessionStore } from '../persistence/index.ts';
+import type { ApprovalStore, SessionStore } from '../persistence/index.ts';
 import type { ChatModel, Usage } from '../providers/index.ts';
 import type { Clock, Scope } from '../shared/index.ts';
 import type { ToolRegistry } from '../tools/index.ts';
+import type { ApprovalPolicy, ApprovalRequest } from './approval-gate.ts';
 
 /** An agent as the runtime needs it: config already resolved to live parts. */
 export interface AgentDefinition {
@@ -30,6 +31,8 @@ export interface RuntimeDeps {
   audit: AuditSink;
   logger: Logger;
   clock: Clock;
+  /** Human approval: the policy of every tool that needs it, and where pauses are kept. */
+  approvals: { store: ApprovalStore; policies: ReadonlyMap<string, ApprovalPolicy> };
 }
 
 export interface RunInput {
@@ -54,7 +57,13 @@ export type RunEvent =
   | { type: 'tool-result'; id: string; name: string; output: string; isError: boolean };
 
 export interface RunResult {
+  /** The answer ('' while paused). */
   text: string;
   usage: Usage;
   steps: number;
+  /** Set when the run paused for human approval: what to show the user. The run continues with resumeAgent. */
+  paused?: readonly ApprovalRequest[];
 }
+
+/** Continuing a paused run: the same as RunInput without a user turn (the paused turn is continued). */
+export type ResumeInput = Omit<RunInput, 'userText' | 'ephemeral'>;

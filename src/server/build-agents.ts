@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.ts';
 import { type ChatModel, createChatModel } from '../providers/index.ts';
-import { type AgentDefinition, createAgentTool, type RuntimeDeps } from '../runtime/index.ts';
+import { type AgentDefinition, type ApprovalPolicy, createAgentTool, type RuntimeDeps } from '../runtime/index.ts';
 import { createCommandTool, createFileTool, createWebRequestTool, type Tool } from '../tools/index.ts';
 
 /** Turns the validated config's `llms` into live chat models (one per entry). */
@@ -117,4 +117,18 @@ export function buildAgents(config: Config, models: Map<string, ChatModel>): Age
 export function buildAgentTools(agents: readonly AgentDefinition[], deps: () => RuntimeDeps): Tool[] {
   const wanted = new Set(agents.flatMap((a) => a.subAgents));
   return agents.filter((a) => wanted.has(a.name)).map((a) => createAgentTool(a, deps));
+}
+
+/** The approval policy of every enabled tool with `require_approval` (defaults applied by the config). */
+export function buildApprovalPolicies(config: Config): Map<string, ApprovalPolicy> {
+  const policies = new Map<string, ApprovalPolicy>();
+  for (const [name, tool] of Object.entries(config.tools)) {
+    if (!tool.enabled || !tool.require_approval) continue;
+    policies.set(name, {
+      ...(tool.approval_prompt === undefined ? {} : { prompt: tool.approval_prompt }),
+      approvers: tool.approvers,
+      timeoutMs: tool.approval_timeout,
+    });
+  }
+  return policies;
 }

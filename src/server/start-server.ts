@@ -9,7 +9,7 @@ import type { RuntimeDeps } from '../runtime/index.ts';
 import { DEFAULT_APP_ID, systemClock } from '../shared/index.ts';
 import { createToolRegistry } from '../tools/index.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
-import { buildAgents, buildAgentTools, buildModels, buildTools } from './build-agents.ts';
+import { buildAgents, buildAgentTools, buildApprovalPolicies, buildModels, buildTools } from './build-agents.ts';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -102,11 +102,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           event: JSON.parse(JSON.stringify(event)),
         }),
     });
-    runtime = { sessions: database.sessions, tools: registry, audit, logger, clock: systemClock };
+    const deps: RuntimeDeps = {
+      sessions: database.sessions,
+      tools: registry,
+      audit,
+      logger,
+      clock: systemClock,
+      approvals: { store: database.approvals, policies: buildApprovalPolicies(config) },
+    };
+    runtime = deps;
     const a2a = createA2AService({
       agents,
       tasks: database.tasks,
-      runtime,
+      runtime: deps,
       audit,
       logger,
       version: options.version,

@@ -37,6 +37,11 @@ export interface ExecuteToolCallInput {
   context: ToolContext;
   /** Cap on `result.output` in UTF-8 bytes (default 512 KiB); longer output is cut with a visible marker. */
   maxOutputBytes?: number;
+  /**
+   * Called after the name and the arguments passed their checks, before the tool runs: true holds the call
+   * (verdict `held`, nothing runs, `heldArgs` are the validated arguments), e.g. for human approval.
+   */
+  hold?: (toolName: string) => boolean;
 }
 
 export interface ToolOutcome {
@@ -47,10 +52,11 @@ export interface ToolOutcome {
    *   as a refused path or a missing file);
    * - `refused`: the tool is unknown or not in `allowedNames`; nothing ran;
    * - `denied`: the tool's own policy refused the call (see ToolAuditDetails.denied); nothing ran;
+   * - `held`: `hold` asked to keep the call for later (approval); nothing ran, see `heldArgs`;
    * - `invalid_arguments`: the arguments failed validation; nothing ran;
    * - `failed`: the tool threw, returned something that is not a ToolResult, or the call was already cancelled.
    */
-  verdict: 'executed' | 'denied' | 'refused' | 'invalid_arguments' | 'failed';
+  verdict: 'executed' | 'denied' | 'held' | 'refused' | 'invalid_arguments' | 'failed';
   /** Wall time of the whole call in milliseconds (monotonic clock). */
   durationMs: number;
   /** UTF-8 size of `result.output` as returned (after the cap). */
@@ -59,6 +65,8 @@ export interface ToolOutcome {
   argsForAudit: unknown;
   /** The tool's audit facts, bounded like the arguments (`{}` when it reported none). */
   details: AuditFields;
+  /** For `held`: the validated arguments the call would run with. */
+  heldArgs?: Record<string, unknown>;
   /** For `failed`: what was thrown, for the caller's log. Its message reaches the model only if it is an AppError. */
   error?: unknown;
 }
@@ -111,6 +119,10 @@ export async function executeToolCall(input: ExecuteToolCallInput): Promise<Tool
 
   const validation = validateArgs(tool, args);
   if (!validation.ok) return finish('invalid_arguments', { output: validation.message, isError: true }, args);
+
+  if (input.hold?.(name)) {
+    return { ...finish('held', { output: '', isError: false }, validation.args), heldArgs: validation.args };
+  }
 
   if (input.context.signal.aborted) {
     return finish(

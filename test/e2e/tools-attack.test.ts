@@ -180,13 +180,14 @@ llms:
 tools:
   shell:
     type: command
+    require_approval: false
     working_directory: ./ws
     max_execution_time: 5s
     deny_by_default: true
     allowed_commands: [ls, cat, grep, wc, echo, head, sort, uniq, git, cp, touch, tee, ln, rm, dd, find, curl, wget]
   read_file: {type: function, handler: read_file, working_directory: ./ws}
-  write_file: {type: function, handler: write_file, working_directory: ./ws}
-  search_replace: {type: function, handler: search_replace, working_directory: ./ws}
+  write_file: {type: function, handler: write_file, working_directory: ./ws, require_approval: false}
+  search_replace: {type: function, handler: search_replace, working_directory: ./ws, require_approval: false}
   list_directory: {type: function, handler: list_directory, working_directory: ./ws}
   grep_search: {type: function, handler: grep_search, working_directory: ./ws}
   web_request: {type: function, handler: web_request}
@@ -312,9 +313,9 @@ describe('tool controls through the real CLI: ordinary work succeeds', () => {
 llms:
   default: {provider: openai, model: m, base_url: "${llm.openaiBaseUrl}", max_retries: 0}
 tools:
-  shell: {type: command, working_directory: ./ws, allowed_commands: [ls, grep, cat, wc, git]}
-  write_file: {type: function, handler: write_file, working_directory: ./ws}
-  search_replace: {type: function, handler: search_replace, working_directory: ./ws}
+  shell: {type: command, require_approval: false, working_directory: ./ws, allowed_commands: [ls, grep, cat, wc, git]}
+  write_file: {type: function, handler: write_file, working_directory: ./ws, require_approval: false}
+  search_replace: {type: function, handler: search_replace, working_directory: ./ws, require_approval: false}
   read_file: {type: function, handler: read_file, working_directory: ./ws}
 agents:
   worker: {tools: [shell, write_file, search_replace, read_file]}

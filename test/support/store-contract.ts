@@ -7,6 +7,7 @@
  */
 import { after, describe } from 'node:test';
 import type { Database } from '../../src/persistence/index.ts';
+import { approvalContract } from './contract/approvals.ts';
 import { auditContract } from './contract/audit.ts';
 import type { ContractContext, ContractOptions, DatabaseFactory } from './contract/common.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
@@ -40,6 +41,7 @@ export function runStoreContract(
     sessionContract(ctx);
     taskContract(ctx);
     auditContract(ctx);
+    approvalContract(ctx);
     lifecycleContract(ctx);
   });
 }

@@ -4,8 +4,8 @@
  *   `grep_search`) are jailed to `working_directory`; `web_request` is governed by its domain/range lists.
  * - `command`: programs run inside the OS sandbox (bubblewrap), filtered by allow/deny lists.
  *
- * `require_approval: true` is refused until the approval gate exists: accepting it would let the tool run with
- * no approval at all.
+ * `require_approval` defaults to true for command tools and the writing file handlers (`write_file`,
+ * `search_replace`), false otherwise; see APPROVAL_BY_DEFAULT.
  */
 import { isAbsolute, parse, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
@@ -23,17 +23,30 @@ const PROGRAM = /^[A-Za-z0-9._+-]{1,64}$/;
 const DOMAIN = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const CIDR = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
 
+/** Handlers that change files: they need approval unless the config says `require_approval: false`. */
+export const APPROVAL_BY_DEFAULT: readonly string[] = ['write_file', 'search_replace'];
+const ROLE = /^[A-Za-z0-9._:-]{1,64}$/;
+export const DEFAULT_APPROVAL_TIMEOUT = '24h';
+
 const common = {
   description: text().optional().describe("description shown to the LLM (default: the tool's own)"),
   enabled: boolean().prefault(true).describe('a disabled tool is not built and may not be listed by an agent'),
   require_approval: boolean()
-    .prefault(false)
-    .refine((v) => v === false, {
-      message:
-        'human approval is not available in this version yet; the tool would run WITHOUT approval — remove require_approval (or set it to false) or do not enable this tool',
-    })
-    .describe('pause for human approval before each call (not available yet: must be false)'),
-  approval_prompt: text().optional().describe('the approval question, with {argument} placeholders'),
+    .optional()
+    .describe(
+      'pause for human approval before each call (default: true for command tools, write_file and search_replace)',
+    ),
+  approval_prompt: text()
+    .max(2000)
+    .optional()
+    .describe('the approval question, with {argument} placeholders, e.g. "Allow writing to {path}?"'),
+  approvers: z
+    .array(text().regex(ROLE, 'must be a role name such as admin'))
+    .prefault([])
+    .describe("roles that may decide besides the task's owner, e.g. [admin]"),
+  approval_timeout: duration(1000, 30 * 24 * 3_600_000)
+    .prefault(DEFAULT_APPROVAL_TIMEOUT)
+    .describe('a pending approval expires (as denied) after this long'),
 };
 
 const WORKING_DIRECTORY_DOC =
