@@ -17,7 +17,6 @@ import {
   isPlainObject,
   NotFoundError,
   type Principal,
-  scopeOf,
 } from '../shared/index.ts';
 
 export const DECISION_PART_TYPE = 'tool_approval';
@@ -155,7 +154,7 @@ export async function applyDecisions(
   if (!first || records.some((r) => r.userId !== first.userId)) {
     throw new InvalidRequestError('decisions in one request must belong to one task');
   }
-  const state = await ownerTaskState(deps.tasks, first.appId, first.userId, taskId);
+  const state = (await deps.tasks.get({ appId: first.appId, userId: first.userId }, taskId))?.state;
   if (state !== INPUT_REQUIRED) {
     for (const d of decisions) audit(false, d, first, 'task is not waiting for approval');
     throw new ConflictError(`task ${taskId} is not waiting for approval (it is ${describeState(state)})`);
@@ -190,9 +189,4 @@ function describeState(state: string | undefined): string {
         .toLowerCase()
         .replace(/_/g, '-')
     : 'gone';
-}
-
-/** The owner scope's task must exist (it does, if the approval does) and be waiting for input. */
-export async function ownerTaskState(tasks: TaskStore, appId: string, owner: string, taskId: string) {
-  return (await tasks.get(scopeOf({ tenant: appId, subject: owner, roles: [], method: 'none' }), taskId))?.state;
 }
