@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { ParsedSchema } from './schema.ts';
 import { databaseKind } from './sections/server.ts';
 import { APPROVAL_BY_DEFAULT, DEFAULT_WORKING_DIRECTORY } from './sections/tools.ts';
-import type { AgentConfig, AuthConfig, Config, LlmConfig, ServerConfig, ToolConfig } from './types.ts';
+import type { AgentConfig, AuthConfig, Config, LlmConfig, McpToolConfig, ServerConfig, ToolConfig } from './types.ts';
 
 function nullProto<V>(entries: [string, V][]): Record<string, V> {
   const out = Object.create(null) as Record<string, V>;
@@ -102,6 +102,7 @@ const DEFAULT_WEB_MAX_RESPONSE_BYTES = 1024 * 1024;
 const DEFAULT_WEB_TIMEOUT_MS = 30_000;
 
 function buildTool(t: ParsedSchema['tools'][string], baseDir: string): ToolConfig {
+  if (t.type === 'mcp') return buildMcpTool(t, baseDir);
   const common = {
     ...(t.description === undefined ? {} : { description: t.description }),
     enabled: t.enabled,
@@ -145,5 +146,41 @@ function buildTool(t: ParsedSchema['tools'][string], baseDir: string): ToolConfi
     working_directory: resolve(baseDir, t.working_directory ?? DEFAULT_WORKING_DIRECTORY),
     ...(t.max_read_bytes === undefined ? {} : { max_read_bytes: t.max_read_bytes }),
     ...(t.max_write_bytes === undefined ? {} : { max_write_bytes: t.max_write_bytes }),
+  };
+}
+
+function buildMcpTool(t: Extract<ParsedSchema['tools'][string], { type: 'mcp' }>, baseDir: string): McpToolConfig {
+  const common = {
+    type: 'mcp' as const,
+    enabled: t.enabled,
+    ...(t.filter === undefined ? {} : { filter: [...t.filter] }),
+    deny: [...t.deny],
+    require_approval: typeof t.require_approval === 'boolean' ? t.require_approval : [...t.require_approval],
+    ...(t.approval_prompt === undefined ? {} : { approval_prompt: t.approval_prompt }),
+    approvers: [...t.approvers],
+    approval_timeout: t.approval_timeout,
+    timeout: t.timeout,
+    connect_timeout: t.connect_timeout,
+    max_result_bytes: t.max_result_bytes,
+  };
+  if (t.command !== undefined) {
+    return {
+      ...common,
+      transport: 'stdio',
+      command: t.command,
+      args: [...(t.args ?? [])],
+      env: { ...(t.env ?? {}) },
+      working_directory: resolve(baseDir, t.working_directory ?? DEFAULT_WORKING_DIRECTORY),
+      sandbox: t.sandbox ?? 'bubblewrap',
+      network: t.network ?? false,
+      read_only_paths: (t.read_only_paths ?? []).map((p) => resolve(baseDir, p)),
+    };
+  }
+  return {
+    ...common,
+    transport: t.transport ?? 'streamable-http',
+    url: t.url ?? '',
+    headers: { ...(t.headers ?? {}) },
+    allowed_ranges: [...(t.allowed_ranges ?? [])],
   };
 }

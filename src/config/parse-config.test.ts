@@ -259,10 +259,10 @@ test('unknown provider, handler, level and type: the allowed values and a did-yo
     [
       {
         path: 'tools.a.type',
-        message: 'unknown type "fucntion"; allowed: function, command (line 11)',
+        message: 'unknown type "fucntion"; allowed: function, command, mcp (line 11)',
         hint: 'did you mean `function`?',
       },
-      { path: 'tools.b.type', message: 'required (line 12)', hint: 'allowed types: function, command' },
+      { path: 'tools.b.type', message: 'required (line 12)', hint: 'allowed types: function, command, mcp' },
       {
         path: 'tools.c.handler',
         message:
@@ -327,7 +327,7 @@ tools:
       {
         path: 'agents.assistant.tools.2',
         message: 'duplicate tool "read_file" (line 10)',
-        hint: 'list each tool once',
+        hint: 'list each tool (or its toolset) once',
       },
       {
         path: 'agents.assistant.tools.3',

@@ -94,8 +94,44 @@ export interface CommandToolConfig extends ToolCommon {
   readonly sandbox: 'bubblewrap' | 'none';
 }
 
+interface McpCommon extends Omit<ToolCommon, 'require_approval' | 'description'> {
+  readonly type: 'mcp';
+  /** Server tool names or globs offered; undefined: all. */
+  readonly filter?: readonly string[];
+  readonly deny: readonly string[];
+  /** true: every call; false: none; a list: the matching server tool names. Default true. */
+  readonly require_approval: boolean | readonly string[];
+  /** Milliseconds. */
+  readonly timeout: number;
+  /** Milliseconds. */
+  readonly connect_timeout: number;
+  readonly max_result_bytes: number;
+}
+
+export interface McpStdioToolConfig extends McpCommon {
+  readonly transport: 'stdio';
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute path. */
+  readonly working_directory: string;
+  readonly sandbox: 'bubblewrap' | 'none';
+  readonly network: boolean;
+  /** Absolute paths. */
+  readonly read_only_paths: readonly string[];
+}
+
+export interface McpHttpToolConfig extends McpCommon {
+  readonly transport: 'streamable-http' | 'sse';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly allowed_ranges: readonly string[];
+}
+
+export type McpToolConfig = McpStdioToolConfig | McpHttpToolConfig;
+
 /** One member per tool type; discriminate on `type` (and `handler` for function tools). */
-export type ToolConfig = FileToolConfig | WebToolConfig | CommandToolConfig;
+export type ToolConfig = FileToolConfig | WebToolConfig | CommandToolConfig | McpToolConfig;
 
 export interface ServerConfig {
   readonly host: string;

@@ -18,10 +18,13 @@ import { jsonRpcErrorBody, restErrorBody, toWireError } from './errors.ts';
 import { handleJsonRpc } from './jsonrpc-route.ts';
 
 export interface HealthInfo {
-  status: 'ok';
+  /** `degraded` while an MCP toolset is not connected (the server still serves; its calls fail clearly). */
+  status: 'ok' | 'degraded';
   version: string;
   agents: number;
   storage: string;
+  /** MCP toolsets by name: connection status and tools offered (reasons go to the log, not here). */
+  toolsets: Record<string, { status: string; tools: number }>;
   auth: { enabled: boolean; methods: AuthMethodsInfo };
 }
 
@@ -37,8 +40,8 @@ export interface HttpAppOptions {
   publicUrl?: string | undefined;
   /** Base URL when neither public_url nor a valid Host header is available (the bound address). */
   fallbackBaseUrl: () => string;
-  /** Agents and storage for /health. */
-  health: () => { agents: number; storage: string };
+  /** Agents, storage and toolsets for /health. */
+  health: () => { agents: number; storage: string; toolsets: Record<string, { status: string; tools: number }> };
   cors?: CorsOptions | undefined;
 }
 
@@ -104,14 +107,16 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   const visibleAgents = (principal: Principal) =>
     a2a.agentNames.filter((name) => visibleTo(a2a.visibilityOf(name), principal));
 
-  app.get('/health', (c) =>
-    c.json({
-      status: 'ok',
+  app.get('/health', (c) => {
+    const health = options.health();
+    const degraded = Object.values(health.toolsets).some((t) => t.status !== 'ready');
+    return c.json({
+      status: degraded ? 'degraded' : 'ok',
       version: options.version,
-      ...options.health(),
+      ...health,
       auth: { enabled: authenticator.enabled, methods: authenticator.methods },
-    } satisfies HealthInfo),
-  );
+    } satisfies HealthInfo);
+  });
 
   app.get('/agents', async (c) => {
     const principal = await principalOf(c, authDeps, 'optional');

@@ -15,7 +15,8 @@ type Emit = (event: RunEvent) => void;
  * and the audit sink are all injected.
  *
  * Contract:
- * - The model is offered exactly `agent.toolNames`; a call to any other name is refused without execution.
+ * - The model is offered exactly the tools `agent.toolNames` resolve to at that step (fixed tools; the current
+ *   tools of MCP toolsets); a call to any other name is refused without execution.
  * - A call to a tool that requires approval does not run: after the step's other calls ran, the run pauses
  *   (the turn so far and the held calls are stored, see approval-gate.ts) and resolves with `paused`.
  *   resumeAgent continues it once every held call is decided. Ephemeral runs (sub-agents) cannot pause: such a
@@ -95,11 +96,11 @@ interface LoopState {
 async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolean }, emit: Emit, state: LoopState) {
   const { agent, signal } = input;
   const { history, turn, usage } = state;
-  const tools = deps.tools.forAgent(agent.toolNames);
-  const toolSpecs = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
-
   for (let step = state.step + 1; step <= agent.maxSteps; step++) {
     signal.throwIfAborted();
+    // Resolved at every step: an MCP toolset's tools can change (list_changed, reconnect).
+    const tools = deps.tools.forAgent(agent.toolNames);
+    const toolSpecs = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
     const request = {
       ...(agent.instruction ? { system: agent.instruction } : {}),
       messages: [...history, ...turn],
@@ -213,11 +214,11 @@ async function runCall(
   emit({ type: 'tool-call', id: call.id, name: call.name, args: call.args });
   let outcome = await executeToolCall({
     tools: deps.tools,
-    allowedNames: agent.toolNames,
+    allowedNames: deps.tools.forAgent(agent.toolNames).map((t) => t.name),
     name: call.name,
     args: call.args,
     context: { scope, agent: agent.name, signal },
-    ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.has(name) }),
+    ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.get(name) !== undefined }),
   });
   if (mode === 'refuse' && outcome.verdict === 'held') {
     const reason = `${call.name} requires human approval, which an agent called as a sub-agent cannot ask for`;

@@ -25,6 +25,11 @@ export interface AgentDefinition {
   readonly subAgents: readonly string[];
 }
 
+/** The approval policy of a tool by the name the model calls it (undefined: no approval needed). */
+export interface ApprovalPolicies {
+  get(toolName: string): ApprovalPolicy | undefined;
+}
+
 export interface RuntimeDeps {
   sessions: SessionStore;
   tools: ToolRegistry;
@@ -32,7 +37,7 @@ export interface RuntimeDeps {
   logger: Logger;
   clock: Clock;
   /** Human approval: the policy of every tool that needs it, and where pauses are kept. */
-  approvals: { store: ApprovalStore; policies: ReadonlyMap<string, ApprovalPolicy> };
+  approvals: { store: ApprovalStore; policies: ApprovalPolicies };
 }
 
 export interface RunInput {

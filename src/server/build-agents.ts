@@ -1,7 +1,22 @@
 import type { Config } from '../config/index.ts';
 import { type ChatModel, createChatModel } from '../providers/index.ts';
-import { type AgentDefinition, type ApprovalPolicy, createAgentTool, type RuntimeDeps } from '../runtime/index.ts';
-import { createCommandTool, createFileTool, createWebRequestTool, type Tool } from '../tools/index.ts';
+import {
+  type AgentDefinition,
+  type ApprovalPolicies,
+  type ApprovalPolicy,
+  createAgentTool,
+  type RuntimeDeps,
+} from '../runtime/index.ts';
+import {
+  createCommandTool,
+  createFileTool,
+  createMcpToolset,
+  createWebRequestTool,
+  type McpEvent,
+  splitExposedName,
+  type Tool,
+  type Toolset,
+} from '../tools/index.ts';
 
 /** Turns the validated config's `llms` into live chat models (one per entry). */
 export function buildModels(config: Config): Map<string, ChatModel> {
@@ -39,7 +54,7 @@ export interface ToolBuildContext {
 export async function buildTools(config: Config, context: ToolBuildContext): Promise<Tool[]> {
   const tools: Tool[] = [];
   for (const [name, tool] of Object.entries(config.tools)) {
-    if (!tool.enabled) continue;
+    if (!tool.enabled || tool.type === 'mcp') continue;
     const description = tool.description === undefined ? {} : { description: tool.description };
     if (tool.type === 'command') {
       if (tool.sandbox === 'none') {
@@ -119,16 +134,95 @@ export function buildAgentTools(agents: readonly AgentDefinition[], deps: () => 
   return agents.filter((a) => wanted.has(a.name)).map((a) => createAgentTool(a, deps));
 }
 
-/** The approval policy of every enabled tool with `require_approval` (defaults applied by the config). */
-export function buildApprovalPolicies(config: Config): Map<string, ApprovalPolicy> {
+export interface ToolsetBuildContext extends ToolBuildContext {
+  version: string;
+  /** Toolset events (connected, disconnected, skipped tools, server stderr) for the log. */
+  event: (toolset: string, event: McpEvent) => void;
+}
+
+/**
+ * The enabled MCP toolsets, connected (each waits at most its `connect_timeout`; one that does not come up
+ * starts unavailable and keeps reconnecting). A ConfigError (bad pattern, sandbox unavailable, program not
+ * found) closes the toolsets built so far and propagates: nothing is left half-started.
+ */
+export async function buildToolsets(config: Config, context: ToolsetBuildContext): Promise<Toolset[]> {
+  const built: Toolset[] = [];
+  try {
+    for (const [name, tool] of Object.entries(config.tools)) {
+      if (!tool.enabled || tool.type !== 'mcp') continue;
+      if (tool.transport === 'stdio' && tool.sandbox === 'none') {
+        context.warn(`tools.${name} runs its MCP server WITHOUT a sandbox (sandbox: none)`, { tool: name });
+      }
+      built.push(
+        await createMcpToolset({
+          name,
+          server:
+            tool.transport === 'stdio'
+              ? {
+                  kind: 'stdio',
+                  command: tool.command,
+                  args: tool.args,
+                  env: tool.env,
+                  workingDirectory: tool.working_directory,
+                  sandbox: tool.sandbox,
+                  network: tool.network,
+                  readOnlyPaths: tool.read_only_paths,
+                  protectedPaths: context.protectedPaths,
+                }
+              : {
+                  kind: 'http',
+                  url: tool.url,
+                  transport: tool.transport,
+                  headers: tool.headers,
+                  allowedRanges: tool.allowed_ranges,
+                },
+          ...(tool.filter === undefined ? {} : { filter: tool.filter }),
+          deny: tool.deny,
+          requireApproval: tool.require_approval,
+          callTimeoutMs: tool.timeout,
+          connectTimeoutMs: tool.connect_timeout,
+          maxResultBytes: tool.max_result_bytes,
+          clientVersion: context.version,
+          onEvent: (event) => context.event(name, event),
+        }),
+      );
+    }
+  } catch (e) {
+    await Promise.all(built.map((t) => t.close()));
+    throw e;
+  }
+  return built;
+}
+
+/**
+ * The approval policy of a tool the model calls, by the name it uses: fixed tools with `require_approval`
+ * (defaults applied by the config), and MCP tools (`<toolset>__<tool>`) whose toolset's `require_approval` is
+ * true or matches the server's tool name.
+ */
+export function buildApprovalPolicies(config: Config, toolsets: readonly Toolset[]): ApprovalPolicies {
   const policies = new Map<string, ApprovalPolicy>();
+  const sets = new Map<string, { set: Toolset; policy: ApprovalPolicy }>();
   for (const [name, tool] of Object.entries(config.tools)) {
-    if (!tool.enabled || !tool.require_approval) continue;
-    policies.set(name, {
+    if (!tool.enabled || tool.require_approval === false) continue;
+    const policy = {
       ...(tool.approval_prompt === undefined ? {} : { prompt: tool.approval_prompt }),
       approvers: tool.approvers,
       timeoutMs: tool.approval_timeout,
-    });
+    };
+    const set = toolsets.find((t) => t.name === name);
+    if (tool.type === 'mcp') {
+      if (set) sets.set(name, { set, policy });
+    } else {
+      policies.set(name, policy);
+    }
   }
-  return policies;
+  return {
+    get(toolName: string): ApprovalPolicy | undefined {
+      const fixed = policies.get(toolName);
+      if (fixed) return fixed;
+      const parts = splitExposedName(toolName);
+      const entry = parts ? sets.get(parts.toolset) : undefined;
+      return entry?.set.requiresApproval(toolName) ? entry.policy : undefined;
+    },
+  };
 }

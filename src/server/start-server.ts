@@ -9,7 +9,15 @@ import type { RuntimeDeps } from '../runtime/index.ts';
 import { DEFAULT_APP_ID, systemClock } from '../shared/index.ts';
 import { createToolRegistry } from '../tools/index.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
-import { buildAgents, buildAgentTools, buildApprovalPolicies, buildModels, buildTools } from './build-agents.ts';
+import {
+  buildAgents,
+  buildAgentTools,
+  buildApprovalPolicies,
+  buildModels,
+  buildTools,
+  buildToolsets,
+} from './build-agents.ts';
+import { logToolsetEvent } from './toolset-log.ts';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -69,16 +77,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const agents = buildAgents(config, models);
   let runtime: RuntimeDeps | undefined;
   const stateDir = resolve(options.cwd, '.hector');
-  const registry = createToolRegistry([
-    ...(await buildTools(config, {
-      protectedPaths: [stateDir, join(options.loaded.baseDir, '.env')],
-      warn: (message, fields) => logger.warn({ component: 'tools', ...fields }, message),
-    })),
+  const toolContext = {
+    protectedPaths: [stateDir, join(options.loaded.baseDir, '.env')],
+    warn: (message: string, fields: Record<string, unknown>) => logger.warn({ component: 'tools', ...fields }, message),
+  };
+  const fixedTools = [
+    ...(await buildTools(config, toolContext)),
     ...buildAgentTools(agents, () => {
       if (!runtime) throw new Error('runtime used before the server started');
       return runtime;
     }),
-  ]);
+  ];
+  const toolsets = await buildToolsets(config, {
+    ...toolContext,
+    version: options.version,
+    event: (toolset, event) => logToolsetEvent(logger, toolset, event),
+  });
+  const closeToolsets = () => Promise.all(toolsets.map((t) => t.close()));
+  let registry: ReturnType<typeof createToolRegistry>;
+  try {
+    registry = createToolRegistry(fixedTools, toolsets);
+  } catch (e) {
+    await closeToolsets();
+    throw e;
+  }
 
   const host = options.overrides?.host ?? config.server.host;
   const port = options.overrides?.port ?? config.server.port;
@@ -108,7 +130,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       audit,
       logger,
       clock: systemClock,
-      approvals: { store: database.approvals, policies: buildApprovalPolicies(config) },
+      approvals: { store: database.approvals, policies: buildApprovalPolicies(config, toolsets) },
     };
     runtime = deps;
     const a2a = createA2AService({
@@ -131,7 +153,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       maxBodyBytes: config.server.max_body_bytes,
       publicUrl: config.server.public_url,
       fallbackBaseUrl: () => boundBase,
-      health: () => ({ agents: agents.length, storage: database.kind }),
+      health: () => ({
+        agents: agents.length,
+        storage: database.kind,
+        toolsets: Object.fromEntries(
+          toolsets.map((t) => {
+            const h = t.health();
+            return [t.name, { status: h.status, tools: h.tools }];
+          }),
+        ),
+      }),
       cors: cors && {
         allowedOrigins: cors.allowed_origins,
         allowedMethods: cors.allowed_methods,
@@ -166,6 +197,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         const inTime = await listener.drain(config.server.shutdown_timeout);
         if (!inTime) logger.warn({ component: 'server' }, 'shutdown timeout reached; open connections were closed');
         authenticator.close?.();
+        await closeToolsets();
         await audit.flush();
         await database.close();
       })();
@@ -191,6 +223,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     };
   } catch (err) {
     authenticator.close?.();
+    await closeToolsets();
     await db?.close().catch(() => {});
     throw err;
   }

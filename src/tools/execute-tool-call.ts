@@ -14,6 +14,8 @@ export interface AuditFields {
   readonly argv?: unknown;
   readonly exit_code?: number | null;
   readonly end?: string;
+  readonly server?: string;
+  readonly remote_tool?: string;
 }
 
 function auditFields(d: ToolAuditDetails | undefined): AuditFields {
@@ -23,6 +25,8 @@ function auditFields(d: ToolAuditDetails | undefined): AuditFields {
     ...(d.argv === undefined ? {} : { argv: argsForAudit(d.argv) }),
     ...(d.exitCode === undefined ? {} : { exit_code: d.exitCode }),
     ...(d.end === undefined ? {} : { end: d.end }),
+    ...(d.server === undefined ? {} : { server: d.server }),
+    ...(d.remoteTool === undefined ? {} : { remote_tool: d.remoteTool }),
   };
 }
 

@@ -6,9 +6,11 @@ export type { ExecuteToolCallInput, ToolOutcome } from './execute-tool-call.ts';
 export { DEFAULT_MAX_OUTPUT_BYTES, executeToolCall } from './execute-tool-call.ts';
 export type { FileToolOptions } from './file/index.ts';
 export { createFileTool, DEFAULT_MAX_READ_BYTES } from './file/index.ts';
+export type { McpEvent, McpServerOptions, McpToolsetOptions } from './mcp/index.ts';
+export { createMcpToolset, exposedName, splitExposedName, splitReference, TOOLSET_SEPARATOR } from './mcp/index.ts';
 export type { ToolRegistry } from './registry.ts';
 export { createToolRegistry } from './registry.ts';
-export type { Tool, ToolContext, ToolInputSchema, ToolResult } from './types.ts';
+export type { Tool, ToolContext, ToolInputSchema, ToolResult, Toolset, ToolsetHealth } from './types.ts';
 export type {
   GuardedFetcher,
   GuardedFetcherDeps,

@@ -28,7 +28,7 @@ test('forAgent with an unknown or repeated name throws instead of silently dropp
   const registry = createToolRegistry([tool('a')]);
   assert.throws(
     () => registry.forAgent(['a', 'nope']),
-    (e: unknown) => e instanceof ToolError && /unknown tool "nope"; registered tools: a/.test(e.message),
+    (e: unknown) => e instanceof ToolError && /unknown tool "nope"; registered tools and toolsets: a/.test(e.message),
   );
   assert.throws(() => registry.forAgent(['a', 'a']), /listed twice/);
 });

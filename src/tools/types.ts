@@ -29,6 +29,9 @@ export interface ToolAuditDetails {
   readonly exitCode?: number | null;
   /** Command tools: how the run ended. */
   readonly end?: 'exit' | 'timeout' | 'output_limit' | 'cancelled';
+  /** MCP tools: the toolset (server) and the server's own name of the tool. */
+  readonly server?: string;
+  readonly remoteTool?: string;
 }
 
 /**
@@ -41,4 +44,27 @@ export interface Tool {
   readonly description: string;
   readonly inputSchema: ToolInputSchema;
   execute(args: Record<string, unknown>, context: ToolContext): Promise<ToolResult>;
+}
+
+export interface ToolsetHealth {
+  /** `connecting` before the first connection, `unavailable` after a failure (reconnecting), `closed` at shutdown. */
+  readonly status: 'connecting' | 'ready' | 'unavailable' | 'closed';
+  /** Tools currently offered. */
+  readonly tools: number;
+  /** Why the toolset is not ready (for logs and authenticated health checks; never shown to the model verbatim). */
+  readonly error?: string;
+}
+
+/**
+ * A named, changing set of tools from one source (an MCP server). Its tools are named `<name>__<tool>`; the
+ * registry resolves them at every lookup, so a tool that disappeared can no longer be called.
+ */
+export interface Toolset {
+  readonly name: string;
+  /** The tools offered right now (already filtered). */
+  tools(): readonly Tool[];
+  /** Whether a call to the exposed tool name needs human approval. */
+  requiresApproval(exposedName: string): boolean;
+  health(): ToolsetHealth;
+  close(): Promise<void>;
 }

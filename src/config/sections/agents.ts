@@ -1,4 +1,5 @@
 /** `agents:` — name → agent. At least one is required. */
+import picomatch from 'picomatch';
 import { z } from 'zod';
 import { isPlainObject } from '../../shared/index.ts';
 import { suggestion } from '../did-you-mean.ts';
@@ -13,7 +14,12 @@ export const agentSchema = z
     description: z.string().prefault('').describe('what the agent does (shown in its agent card)'),
     llm: text().optional().describe('name of an entry of llms (may be omitted when exactly one llm is defined)'),
     instruction: z.string().prefault('').describe('system prompt'),
-    tools: z.array(text()).prefault([]).describe('names of entries of tools this agent may call (default: none)'),
+    tools: z
+      .array(text())
+      .prefault([])
+      .describe(
+        'entries of tools this agent may call: a tool, an MCP toolset (all its allowed tools) or <toolset>.<tool> (default: none)',
+      ),
     streaming: boolean().prefault(true).describe('stream responses (SSE)'),
     max_steps: integer(1, 100).prefault(10).describe('maximum LLM steps per request'),
     history_limit: integer(0, 10_000).prefault(100).describe('past messages of the context sent to the LLM'),
@@ -63,6 +69,13 @@ export function checkAgents(root: Record<string, unknown>, issues: RawIssue[]): 
   const llmNames = names(root.llms);
   const toolNames = names(root.tools);
   for (const [name, agent] of Object.entries(agents)) {
+    if (name.includes('__')) {
+      issues.push({
+        path: ['agents', name],
+        message: 'an agent name may not contain "__"',
+        hint: '"__" separates an MCP toolset from its tools, and sub-agents are offered as tools; rename the agent',
+      });
+    }
     if (!isPlainObject(agent)) continue;
     const llm = agent.llm;
     if (typeof llm === 'string' && llm !== '' && !Object.hasOwn(llms, llm)) {
@@ -79,29 +92,88 @@ export function checkAgents(root: Record<string, unknown>, issues: RawIssue[]): 
       });
     }
     if (!Array.isArray(agent.tools)) continue;
-    const seen = new Set<string>();
-    agent.tools.forEach((tool: unknown, i: number) => {
-      if (typeof tool !== 'string' || tool === '') return;
-      const path = ['agents', name, 'tools', i];
-      if (!Object.hasOwn(tools, tool)) {
-        issues.push({
-          path,
-          message: `unknown tool ${quote(tool)}`,
-          hint: suggestion(tool, toolNames, 'defined tools') ?? 'no tools are defined; add one under tools:',
-        });
-      } else if (seen.has(tool)) {
-        issues.push({ path, message: `duplicate tool ${quote(tool)}`, hint: 'list each tool once' });
-      } else if (isDisabled(tools[tool])) {
-        issues.push({
-          path,
-          message: `tool ${quote(tool)} is disabled (tools.${tool}.enabled: false)`,
-          hint: 'remove it from the list or enable the tool',
-        });
-      }
-      seen.add(tool);
-    });
+    checkToolRefs(name, agent.tools, tools, toolNames, issues);
   }
   checkSubAgents(agents, toolNames, issues);
+}
+
+const GLOB_OPTIONS = { dot: true, nonegate: true, strictBrackets: true } as const;
+
+/** Whether an MCP server tool name passes the toolset's `filter` and `deny` (same semantics as the tools). */
+function mcpToolOffered(toolset: Record<string, unknown>, tool: string): boolean {
+  const matches = (list: unknown) =>
+    Array.isArray(list) &&
+    list.some((p) => {
+      try {
+        return typeof p === 'string' && picomatch.makeRe(p, GLOB_OPTIONS).test(tool);
+      } catch {
+        return false;
+      }
+    });
+  return (toolset.filter === undefined || matches(toolset.filter)) && !matches(toolset.deny);
+}
+
+/**
+ * An agent's `tools`: each names an entry of `tools` (a whole MCP toolset by its name) or one tool of an MCP
+ * toolset as `<toolset>.<tool>` (which must pass the toolset's filter and deny lists); at most once (also not
+ * both a toolset and one of its tools); never a disabled tool.
+ */
+function checkToolRefs(
+  agent: string,
+  refs: unknown[],
+  tools: Record<string, unknown>,
+  toolNames: string[],
+  issues: RawIssue[],
+): void {
+  const seen = new Set<string>();
+  refs.forEach((ref: unknown, i: number) => {
+    if (typeof ref !== 'string' || ref === '') return;
+    const path = ['agents', agent, 'tools', i];
+    const dot = ref.indexOf('.');
+    const base = dot > 0 ? ref.slice(0, dot) : ref;
+    const target = Object.hasOwn(tools, ref)
+      ? tools[ref]
+      : dot > 0 && Object.hasOwn(tools, base)
+        ? tools[base]
+        : undefined;
+    const isMcp = isPlainObject(target) && target.type === 'mcp';
+    if (target === undefined || (ref !== base && !isMcp)) {
+      issues.push({
+        path,
+        message: `unknown tool ${quote(ref)}`,
+        hint:
+          ref !== base && Object.hasOwn(tools, base)
+            ? `${quote(base)} is not an MCP toolset; only MCP tools are referenced as <toolset>.<tool>`
+            : (suggestion(ref, toolNames, 'defined tools') ?? 'no tools are defined; add one under tools:'),
+      });
+    } else if (seen.has(ref) || (ref !== base && seen.has(base))) {
+      issues.push({ path, message: `duplicate tool ${quote(ref)}`, hint: 'list each tool (or its toolset) once' });
+    } else if (isDisabled(target)) {
+      issues.push({
+        path,
+        message: `tool ${quote(base)} is disabled (tools.${base}.enabled: false)`,
+        hint: 'remove it from the list or enable the tool',
+      });
+    } else if (ref !== base && isPlainObject(target) && !mcpToolOffered(target, ref.slice(dot + 1))) {
+      issues.push({
+        path,
+        message: `${quote(ref.slice(dot + 1))} is excluded by tools.${base}.filter or tools.${base}.deny`,
+        hint: `add it to tools.${base}.filter (and keep it out of deny), or remove it here`,
+      });
+    }
+    if (ref === base && isMcp) {
+      for (const other of seen) {
+        if (other.startsWith(`${base}.`)) {
+          issues.push({
+            path,
+            message: `toolset ${quote(base)} already lists ${quote(other)}`,
+            hint: 'list the toolset or some of its tools, not both',
+          });
+        }
+      }
+    }
+    seen.add(ref);
+  });
 }
 
 /**

@@ -3,9 +3,10 @@
  * - `function`: a built-in handler. File handlers (`read_file`, `write_file`, `search_replace`, `list_directory`,
  *   `grep_search`) are jailed to `working_directory`; `web_request` is governed by its domain/range lists.
  * - `command`: programs run inside the OS sandbox (bubblewrap), filtered by allow/deny lists.
+ * - `mcp`: an MCP server (stdio `command`, sandboxed; or HTTP `url`), its tools filtered by `filter`/`deny`.
  *
  * `require_approval` defaults to true for command tools and the writing file handlers (`write_file`,
- * `search_replace`), false otherwise; see APPROVAL_BY_DEFAULT.
+ * `search_replace`), and for MCP toolsets, false otherwise; see APPROVAL_BY_DEFAULT.
  */
 import { isAbsolute, parse, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
@@ -13,7 +14,8 @@ import { isPlainObject } from '../../shared/index.ts';
 import { boolean, duration, integer, nameKey, text } from '../fields.ts';
 import type { RawIssue } from '../issue.ts';
 
-export const TOOL_TYPES = ['function', 'command'] as const;
+export const TOOL_TYPES = ['function', 'command', 'mcp'] as const;
+export const MCP_TRANSPORTS = ['streamable-http', 'sse'] as const;
 export const FILE_HANDLERS = ['read_file', 'write_file', 'search_replace', 'list_directory', 'grep_search'] as const;
 export const FUNCTION_HANDLERS = [...FILE_HANDLERS, 'web_request'] as const;
 export const SANDBOXES = ['bubblewrap', 'none'] as const;
@@ -131,7 +133,93 @@ export const commandToolSchema = z
   })
   .describe('a command-execution tool');
 
-export const toolSchema = z.discriminatedUnion('type', [functionToolSchema, commandToolSchema]);
+/** MCP tool patterns: tool names (MCP allows `.`) and glob characters; compiled (and re-checked) by the tools. */
+const TOOL_PATTERN = /^[A-Za-z0-9_.\-*?[\]{},!]{1,128}$/;
+const toolPattern = text().regex(TOOL_PATTERN, 'must be a tool name or a glob such as get_*');
+const SECRET_REF = '$' + '{VAR}';
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
+const STDIO_ONLY = ['command', 'args', 'env', 'working_directory', 'sandbox', 'network', 'read_only_paths'] as const;
+const HTTP_ONLY = ['url', 'transport', 'headers', 'allowed_ranges'] as const;
+
+export const mcpToolSchema = z
+  .strictObject({
+    type: z.literal('mcp'),
+    enabled: common.enabled,
+    command: text()
+      .optional()
+      .describe('stdio: program that starts the server (bare name on the trusted PATH, or absolute)'),
+    args: z.array(z.string().max(4096)).optional().describe('stdio: arguments'),
+    env: z
+      .record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string())
+      .optional()
+      .describe(
+        `stdio: the ONLY environment variables the server gets (besides PATH, HOME, TMPDIR, LANG); use ${SECRET_REF} for secrets`,
+      ),
+    working_directory: text()
+      .optional()
+      .describe(`stdio: ${WORKING_DIRECTORY_DOC}; the only writable path in the sandbox`),
+    sandbox: z.enum(SANDBOXES).optional().describe('stdio: bubblewrap (default) or none (unsafe)'),
+    network: boolean().optional().describe('stdio: allow network access inside the sandbox (default false)'),
+    read_only_paths: z
+      .array(text())
+      .optional()
+      .describe("stdio: host paths visible read-only in the sandbox (the server's program and packages)"),
+    url: text().optional().describe('HTTP: the server URL (http:// or https://)'),
+    transport: z.enum(MCP_TRANSPORTS).optional().describe('HTTP: streamable-http (default) or sse'),
+    headers: z
+      .record(z.string().regex(HEADER_NAME, 'must be a header name'), z.string().max(8192))
+      .optional()
+      .describe(`HTTP: headers sent with every request; use ${SECRET_REF} for secrets`),
+    allowed_ranges: z
+      .array(text().regex(CIDR, 'must be a CIDR such as 127.0.0.1/32'))
+      .optional()
+      .describe('HTTP: private/loopback ranges explicitly allowed (a server on localhost needs 127.0.0.1/32)'),
+    filter: z
+      .array(toolPattern)
+      .optional()
+      .describe('only these tools are offered (names or globs such as get_*); default: all'),
+    deny: z.array(toolPattern).prefault([]).describe('tools never offered (names or globs; wins over filter)'),
+    require_approval: z
+      .union([boolean(), z.array(toolPattern)])
+      .prefault(true)
+      .describe('true (default: every call), false, or the tools (names or globs) that need approval'),
+    approval_prompt: common.approval_prompt,
+    approvers: common.approvers,
+    approval_timeout: common.approval_timeout,
+    timeout: duration(100, 600_000).prefault('60s').describe('a tool call is cancelled after this long'),
+    connect_timeout: duration(100, 600_000)
+      .prefault('15s')
+      .describe('how long starting the server and listing its tools may take'),
+    max_result_bytes: integer(1024, 16 * 1024 * 1024)
+      .prefault(262_144)
+      .describe('tool result text returned to the model'),
+  })
+  .superRefine((tool, ctx) => {
+    const stdio = tool.command !== undefined;
+    if (stdio === (tool.url !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [stdio ? 'url' : 'command'],
+        message: stdio
+          ? 'give either command (stdio) or url (HTTP), not both'
+          : 'required: command (stdio) or url (HTTP)',
+      });
+      return;
+    }
+    for (const key of stdio ? HTTP_ONLY : STDIO_ONLY) {
+      if (tool[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} applies only to ${stdio ? 'HTTP (url)' : 'stdio (command)'} servers`,
+        });
+      }
+    }
+  })
+  .describe('an MCP server whose tools agents may call');
+
+export const toolSchema = z.discriminatedUnion('type', [functionToolSchema, commandToolSchema, mcpToolSchema]);
 
 export const toolsSchema = z.record(nameKey(), toolSchema).prefault({}).describe('tools by name');
 
@@ -148,7 +236,15 @@ function contains(parent: string, child: string): boolean {
 export function checkTools(tools: unknown, baseDir: string, issues: RawIssue[]): void {
   if (!isPlainObject(tools)) return;
   for (const [name, tool] of Object.entries(tools)) {
+    if (name.includes('__')) {
+      issues.push({
+        path: ['tools', name],
+        message: 'a tool name may not contain "__"',
+        hint: '"__" separates an MCP toolset from its tools (github__get_issue); rename the tool',
+      });
+    }
     if (!isPlainObject(tool) || tool.handler === 'web_request') continue;
+    if (tool.type === 'mcp' && tool.command === undefined) continue;
     const raw = tool.working_directory ?? DEFAULT_WORKING_DIRECTORY;
     if (typeof raw !== 'string' || raw === '') continue;
     const dir = resolve(baseDir, raw);

@@ -6,3 +6,5 @@ export { MAX_COMMAND_CHARS } from './parse-command.ts';
 export { parseCommandArgv } from './parse-command-argv.ts';
 export type { SandboxCheckOptions } from './sandbox.ts';
 export { checkSandboxAvailable, DEFAULT_TRUSTED_PATH, INSTALL_HINT } from './sandbox.ts';
+export type { ServerLauncher, ServerSpawnOptions, SpawnedServer } from './spawn-server.ts';
+export { prepareServerLauncher } from './spawn-server.ts';

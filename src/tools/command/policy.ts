@@ -49,7 +49,8 @@ export type ProgramDecision = { ok: true; program: ResolvedProgram } | { ok: fal
 
 const refuse = (reason: string): ProgramDecision => ({ ok: false, reason });
 
-async function lookUp(name: string, trustedPath: readonly string[]): Promise<string | undefined> {
+/** The real path of the first executable `name` in `trustedPath`, or undefined. */
+export async function lookUp(name: string, trustedPath: readonly string[]): Promise<string | undefined> {
   for (const dir of trustedPath) {
     const candidate = join(dir, name);
     try {

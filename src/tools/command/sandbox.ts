@@ -12,7 +12,8 @@
  *     host's ld.so.cache, alternatives and localtime (with `network: true` also resolv.conf, gai.conf, ssl and
  *     ca-certificates). The host's /etc/passwd, shadow, gitconfig, etc. are NOT visible;
  *   - /proc of the new PID namespace, a minimal /dev, an empty tmpfs /tmp;
- *   - the working directory, read-write, at its real host path: the ONLY writable host path.
+ *   - the working directory, read-write, at its real host path: the ONLY writable host path;
+ *   - for MCP servers only, the configured `read_only_paths`, read-only at their real host paths.
  *   No /root, /home, /var, /run, /srv, /opt, /work or server state directories exist inside.
  * - Environment: cleared, then PATH (the trusted PATH), HOME=/tmp, LANG=C.UTF-8, TMPDIR=/tmp. No variables of
  *   the server (API keys, LD_*, GIT_*) reach the program.
@@ -79,6 +80,8 @@ export interface SandboxLayout {
   readonly root: string | null;
   readonly trustedPath: readonly string[];
   readonly network: boolean;
+  /** Real paths bound read-only at the same path (MCP servers: the program and its packages). */
+  readonly readOnly?: readonly string[];
 }
 
 /** Everything between `bwrap` and `--`, for a program running in `cwd` (a real path inside `layout.root`). */
@@ -123,7 +126,12 @@ export function sandboxArgs(layout: SandboxLayout, cwd: string): string[] {
   for (const path of [...HOST_ETC_ALWAYS, ...(layout.network ? HOST_ETC_NETWORK : [])]) {
     args.push('--ro-bind-try', path, path);
   }
-  if (layout.root !== null) args.push('--bind', layout.root, layout.root);
+  // Parents before children, so a read-only directory inside the writable root (or the reverse) stays as asked.
+  const binds = [
+    ...(layout.readOnly ?? []).map((path) => ({ path, flag: '--ro-bind' })),
+    ...(layout.root === null ? [] : [{ path: layout.root, flag: '--bind' }]),
+  ].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+  for (const b of binds) args.push(b.flag, b.path, b.path);
   args.push('--remount-ro', '/', '--chdir', cwd);
   return args;
 }

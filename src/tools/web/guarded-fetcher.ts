@@ -19,6 +19,8 @@
  * aborts, its reason is thrown. Nothing of the server's environment is added: no proxy, no credentials.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { InvalidRequestError, UpstreamError } from '../../shared/index.ts';
 import { quote } from '../text.ts';
 import { type FetchPolicy, type GuardedFetcherOptions, resolveFetchPolicy } from './fetch-policy.ts';
@@ -90,7 +92,8 @@ export function createGuardedFetcher(
     const deadline = AbortSignal.timeout(policy.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
     try {
-      return await follow({ target: first, method, headers, body }, policy, lookup, ca, signal);
+      const final = await follow({ target: first, method, headers, body }, policy, lookup, ca, signal);
+      return await readFinal(final, policy, signal);
     } catch (e) {
       if (request.signal?.aborted) throw request.signal.reason;
       if (deadline.aborted) {
@@ -104,6 +107,62 @@ export function createGuardedFetcher(
   };
 }
 
+/** A `fetch`-shaped function (what the MCP SDK's HTTP transports take). */
+export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The same checks as createGuardedFetcher, shaped like `fetch` and with a STREAMING body (Server-Sent Events):
+ * the deadline (`timeoutMs`) covers DNS, connects and redirects up to the response head; after that only the
+ * caller's signal (`init.signal`) ends the stream. `maxResponseBytes` does not apply to streams. Request bodies
+ * must be strings or bytes; headers pass the same checks as the web_request tool's.
+ */
+export function createGuardedFetch(options: GuardedFetcherOptions = {}, deps: GuardedFetcherDeps = {}): GuardedFetch {
+  const policy = resolveFetchPolicy(options);
+  const lookup = deps.lookup ?? systemLookup;
+  const ca = deps.ca;
+  return async (url, init = {}) => {
+    const method = checkMethod(init.method, policy);
+    const headers = checkRequestHeaders(Object.fromEntries(new Headers(init.headers).entries()));
+    const raw = init.body;
+    if (raw !== undefined && raw !== null && typeof raw !== 'string' && !(raw instanceof Uint8Array)) {
+      throw new InvalidRequestError('the request body must be a string or bytes');
+    }
+    const body = checkBody(raw ?? undefined, method, policy);
+    if (headers['user-agent'] === undefined) headers['user-agent'] = policy.userAgent;
+    headers['accept-encoding'] = 'identity';
+    const first = checkUrl(String(url), policy);
+    const head = new AbortController();
+    const timer = setTimeout(() => head.abort(), policy.timeoutMs);
+    const caller = init.signal ?? undefined;
+    const signal = caller ? AbortSignal.any([caller, head.signal]) : head.signal;
+    let final: FinalHop;
+    try {
+      final = await follow({ target: first, method, headers, body }, policy, lookup, ca, signal);
+    } catch (e) {
+      if (caller?.aborted) throw caller.reason;
+      if (head.signal.aborted) {
+        throw new UpstreamError(`${quote(first.url.href)} did not answer within ${policy.timeoutMs} ms`, {
+          retryable: true,
+          cause: e,
+        });
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    const { response } = final;
+    const status = response.statusCode ?? 0;
+    const empty = method === 'HEAD' || status === 204 || status === 304 || status < 200;
+    if (empty) response.destroy();
+    const stream = empty ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
+    return new Response(stream, {
+      status: status < 200 ? 502 : status,
+      statusText: response.statusMessage ?? '',
+      headers: headersOf(response),
+    });
+  };
+}
+
 interface Hop {
   target: Target;
   method: string;
@@ -111,13 +170,23 @@ interface Hop {
   body: Buffer | undefined;
 }
 
+interface FinalHop {
+  hop: Hop;
+  response: IncomingMessage;
+  remoteAddress: string;
+  redirects: string[];
+  /** A redirect that was not followed because `maxRedirects` was reached. */
+  isRedirect: boolean;
+}
+
+/** Follows redirects (each hop vetted) and resolves with the final response head; the body is unread. */
 async function follow(
   start: Hop,
   policy: FetchPolicy,
   lookup: HostLookup,
   ca: string | undefined,
   signal: AbortSignal,
-): Promise<GuardedResponse> {
+): Promise<FinalHop> {
   let hop = start;
   const redirects: string[] = [];
   for (;;) {
@@ -151,35 +220,44 @@ async function follow(
       hop = nextHop(hop, target, status);
       continue;
     }
-
-    const empty = hop.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
-    let read: { body: Buffer; truncated: boolean };
-    try {
-      if (empty) response.destroy();
-      read = empty ? { body: Buffer.alloc(0), truncated: false } : await readBody(response, policy.maxResponseBytes);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      throw new UpstreamError(`the connection to ${quote(hop.target.host)} broke while reading the response body`, {
-        retryable: true,
-        cause: e,
-      });
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return {
-      url: hop.target.url.href,
-      redirects,
-      redirectLimitReached: isRedirect,
-      status,
-      statusText: response.statusMessage ?? '',
-      headers,
-      body: read.body,
-      truncated: read.truncated,
-      remoteAddress,
-    };
+    return { hop, response, remoteAddress, redirects, isRedirect };
   }
+}
+
+async function readFinal(final: FinalHop, policy: FetchPolicy, signal: AbortSignal): Promise<GuardedResponse> {
+  const { hop, response } = final;
+  const status = response.statusCode ?? 0;
+  const empty = hop.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+  let read: { body: Buffer; truncated: boolean };
+  try {
+    if (empty) response.destroy();
+    read = empty ? { body: Buffer.alloc(0), truncated: false } : await readBody(response, policy.maxResponseBytes);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new UpstreamError(`the connection to ${quote(hop.target.host)} broke while reading the response body`, {
+      retryable: true,
+      cause: e,
+    });
+  }
+  return {
+    url: hop.target.url.href,
+    redirects: final.redirects,
+    redirectLimitReached: final.isRedirect,
+    status,
+    statusText: response.statusMessage ?? '',
+    headers: headersOf(response),
+    body: read.body,
+    truncated: read.truncated,
+    remoteAddress: final.remoteAddress,
+  };
+}
+
+function headersOf(response: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
 function nextHop(previous: Hop, target: Target, status: number): Hop {

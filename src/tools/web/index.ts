@@ -10,11 +10,12 @@ export {
   SUPPORTED_METHODS,
 } from './fetch-policy.ts';
 export type {
+  GuardedFetch,
   GuardedFetcher,
   GuardedFetcherDeps,
   GuardedRequest,
   GuardedResponse,
 } from './guarded-fetcher.ts';
-export { createGuardedFetcher } from './guarded-fetcher.ts';
+export { createGuardedFetch, createGuardedFetcher } from './guarded-fetcher.ts';
 export type { BlockReason, HostLookup, LookupAddress } from './target.ts';
 export { WebRequestBlockedError } from './target.ts';

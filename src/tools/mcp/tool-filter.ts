@@ -1,0 +1,65 @@
+/**
+ * Which tools of an MCP server are offered, and which need approval. `filter` (when given) lists the only tools
+ * offered, by exact name or glob (`get_*`); `deny` always wins over `filter`. `requireApproval` is true (every
+ * tool), false (none) or a list of names/globs. Globs are picomatch patterns over the server's own tool names
+ * (no path semantics: `*` matches any characters); a pattern outside the allowed characters, or one picomatch
+ * cannot compile, is a ConfigError naming it — never a silently inert rule.
+ */
+import picomatch from 'picomatch';
+import { ConfigError, type ConfigIssue } from '../../shared/index.ts';
+
+export interface ToolFilterOptions {
+  readonly filter?: readonly string[];
+  readonly deny: readonly string[];
+  readonly requireApproval: boolean | readonly string[];
+}
+
+export interface ToolFilter {
+  /** True when the tool may be offered and called. */
+  allows(tool: string): boolean;
+  requiresApproval(tool: string): boolean;
+}
+
+/** Tool-name characters of the MCP spec plus the glob characters `* ? [ ] { } , !`. */
+const PATTERN = /^[A-Za-z0-9_.\-*?[\]{},!]{1,128}$/;
+
+type Matcher = (tool: string) => boolean;
+
+function compile(list: readonly string[], path: string, issues: ConfigIssue[]): Matcher {
+  const matchers: Matcher[] = [];
+  list.forEach((pattern, i) => {
+    if (typeof pattern !== 'string' || !PATTERN.test(pattern)) {
+      issues.push({
+        path: `${path}.${i}`,
+        message: `invalid tool pattern ${JSON.stringify(pattern)}`,
+        hint: 'use a tool name or a glob such as get_* (letters, digits, _ . - and * ? [ ] { } , !)',
+      });
+      return;
+    }
+    try {
+      const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, strictBrackets: true });
+      matchers.push((tool) => re.test(tool));
+    } catch (e) {
+      issues.push({
+        path: `${path}.${i}`,
+        message: `invalid tool pattern ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : 'does not compile'}`,
+      });
+    }
+  });
+  return (tool) => matchers.some((m) => m(tool));
+}
+
+export function createToolFilter(options: ToolFilterOptions, configPath: string): ToolFilter {
+  const issues: ConfigIssue[] = [];
+  const offered = options.filter === undefined ? () => true : compile(options.filter, `${configPath}.filter`, issues);
+  const denied = compile(options.deny, `${configPath}.deny`, issues);
+  const approval =
+    typeof options.requireApproval === 'boolean'
+      ? () => options.requireApproval === true
+      : compile(options.requireApproval, `${configPath}.require_approval`, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return Object.freeze({
+    allows: (tool: string) => offered(tool) && !denied(tool),
+    requiresApproval: (tool: string) => approval(tool),
+  });
+}
