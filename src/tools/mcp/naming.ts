@@ -11,6 +11,7 @@ const PROVIDER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The name the model sees, or undefined when the combination is not a valid provider function name. */
 export function exposedName(toolset: string, tool: string): string | undefined {
+  if (tool === '') return undefined;
   const name = `${toolset}${TOOLSET_SEPARATOR}${tool}`;
   return PROVIDER_NAME.test(name) ? name : undefined;
 }
