@@ -20,7 +20,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ConfigError, type ConfigIssue, isPlainObject } from '../../shared/index.ts';
-import { prepareServerLauncher, type ServerLauncher } from '../command/index.ts';
+import { prepareServerLauncher, type ServerLauncher, type ServerSpawnOptions } from '../command/index.ts';
 import { quote } from '../text.ts';
 import type { Tool, ToolContext, ToolInputSchema, ToolResult, Toolset, ToolsetHealth } from '../types.ts';
 import { argsSchemaOf } from '../validate-args.ts';
@@ -31,18 +31,7 @@ import { resultText } from './result-text.ts';
 import { createToolFilter, type ToolFilter } from './tool-filter.ts';
 
 export type McpServerOptions =
-  | {
-      readonly kind: 'stdio';
-      readonly command: string;
-      readonly args: readonly string[];
-      readonly env: Readonly<Record<string, string>>;
-      readonly workingDirectory: string;
-      readonly sandbox: 'bubblewrap' | 'none';
-      readonly network: boolean;
-      readonly readOnlyPaths: readonly string[];
-      readonly protectedPaths: readonly string[];
-      readonly bwrapPath?: string;
-    }
+  | ({ readonly kind: 'stdio' } & Omit<ServerSpawnOptions, 'configPath' | 'trustedPath'>)
   | {
       readonly kind: 'http';
       readonly url: string;
@@ -118,18 +107,8 @@ async function transportFactory(o: McpToolsetOptions, path: string): Promise<() 
   const s = o.server;
   const maxMessageBytes = 4 * o.maxResultBytes + 1024 * 1024;
   if (s.kind === 'stdio') {
-    const launcher: ServerLauncher = await prepareServerLauncher({
-      configPath: path,
-      command: s.command,
-      args: s.args,
-      env: s.env,
-      workingDirectory: s.workingDirectory,
-      sandbox: s.sandbox,
-      network: s.network,
-      readOnlyPaths: s.readOnlyPaths,
-      protectedPaths: s.protectedPaths,
-      ...(s.bwrapPath === undefined ? {} : { bwrapPath: s.bwrapPath }),
-    });
+    const { kind: _kind, ...spawnOptions } = s;
+    const launcher: ServerLauncher = await prepareServerLauncher({ ...spawnOptions, configPath: path });
     return () =>
       new ProcessTransport(launcher, {
         maxMessageBytes,
