@@ -4,11 +4,12 @@
  * audit log says, approval on an MCP tool, environment scrubbing, and crash → unavailable → reconnect.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
 import { EVERYTHING, NODE, READ_ONLY } from '../support/mcp/servers.ts';
-import { type Server, startServer, tempDir } from './support.ts';
+import { runCli, type Server, startServer, tempDir } from './support.ts';
 
 const ALICE = 'alice-key-0123456789abcdef';
 const LLM_KEY = 'sk-llm-key-must-never-reach-mcp-0123456789';
@@ -201,4 +202,35 @@ describe('MCP toolsets through the CLI', () => {
     await send(`${server.url}/agents/narrow`, [text('again')]);
     assert.equal(toolMessages(llm.requests.at(-1)!)[0].content, 'Echo: back');
   });
+});
+
+test('fail closed at startup: a program invisible in the sandbox or a path exposing the host stops the server', async () => {
+  const dir = tempDir('hector-mcp-bad-');
+  const file = join(dir, 'hector.yaml');
+  writeFileSync(
+    file,
+    `version: "2"
+llms:
+  default: {provider: openai, model: m, base_url: "http://127.0.0.1:1/v1"}
+tools:
+  x:
+    type: mcp
+    command: ${JSON.stringify(NODE)}
+    args: [${JSON.stringify(EVERYTHING)}]
+    read_only_paths: ["/", ${JSON.stringify(dir)}]
+agents:
+  a: {tools: [x]}
+`,
+  );
+  const r = await runCli(['serve', '--config', file, '--port', '0', '--database', `sqlite:${join(dir, 'h.db')}`], {
+    cwd: dir,
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /tools\.x\.read_only_paths\.0: \/ is the filesystem root/);
+  assert.match(
+    r.stderr,
+    /tools\.x\.read_only_paths\.1: .* overlaps the server's state directory or the config's \.env/,
+  );
+  assert.match(r.stderr, /tools\.x\.command: .* is not visible inside the sandbox/);
+  assert.doesNotMatch(r.stdout, /listening on/);
 });
