@@ -20,7 +20,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { InvalidRequestError, UpstreamError } from '../../shared/index.ts';
 import { quote } from '../text.ts';
 import { type FetchPolicy, type GuardedFetcherOptions, resolveFetchPolicy } from './fetch-policy.ts';
@@ -113,7 +113,8 @@ export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Re
 /**
  * The same checks as createGuardedFetcher, shaped like `fetch` and with a STREAMING body (Server-Sent Events):
  * the deadline (`timeoutMs`) covers DNS, connects and redirects up to the response head; after that only the
- * caller's signal (`init.signal`) ends the stream. `maxResponseBytes` does not apply to streams. Request bodies
+ * caller's signal (`init.signal`) ends the stream. `maxResponseBytes` caps the body, or for `text/event-stream`
+ * each line (see capStream). Request bodies
  * must be strings or bytes; headers pass the same checks as the web_request tool's.
  */
 export function createGuardedFetch(options: GuardedFetcherOptions = {}, deps: GuardedFetcherDeps = {}): GuardedFetch {
@@ -154,13 +155,41 @@ export function createGuardedFetch(options: GuardedFetcherOptions = {}, deps: Gu
     const status = response.statusCode ?? 0;
     const empty = method === 'HEAD' || status === 204 || status === 304 || status < 200;
     if (empty) response.destroy();
-    const stream = empty ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
+    const eventStream = /^\s*text\/event-stream/i.test(String(response.headers['content-type'] ?? ''));
+    const limited = empty ? null : capStream(response, policy.maxResponseBytes, eventStream, first.host);
+    const stream = limited ? (Readable.toWeb(limited) as ReadableStream<Uint8Array>) : null;
     return new Response(stream, {
       status: status < 200 ? 502 : status,
       statusText: response.statusMessage ?? '',
       headers: headersOf(response),
     });
   };
+}
+
+/**
+ * The body with a size cap: at most `maxBytes` in all, or, for an event stream (open-ended), at most `maxBytes`
+ * in one line (so one event cannot grow without bound). Past the cap the stream errors and the socket is closed.
+ */
+function capStream(response: IncomingMessage, maxBytes: number, perLine: boolean, host: string): Readable {
+  let count = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (perLine) {
+        const nl = chunk.lastIndexOf(0x0a);
+        count = nl === -1 ? count + chunk.length : chunk.length - nl - 1;
+      } else {
+        count += chunk.length;
+      }
+      if (count > maxBytes) {
+        const what = perLine ? 'an event stream line' : 'the response body';
+        done(new UpstreamError(`${what} from ${quote(host)} exceeded ${maxBytes} bytes`, { retryable: false }));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  pipeline(response, cap, () => {});
+  return cap;
 }
 
 interface Hop {
