@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkSandboxAvailable, createCommandTool } from '../src/tools/command/index.ts';
 import type { Tool } from '../src/tools/index.ts';
+import { mean, measure as measureRuns, pct } from './stats.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '200' }, warmup: { type: 'string', default: '20' } },
@@ -47,19 +48,7 @@ function bareSpawn(argv: string[]): Promise<void> {
   });
 }
 
-async function measure(fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b);
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+const measure = (fn: () => Promise<unknown>) => measureRuns(fn, runs, warmup);
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
 const check = await checkSandboxAvailable();

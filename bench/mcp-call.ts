@@ -16,6 +16,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { createMcpToolset, type Toolset } from '../src/tools/index.ts';
 import { EVERYTHING, NODE, READ_ONLY } from '../test/support/mcp/servers.ts';
+import { mean, measure, pct } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -60,19 +61,6 @@ async function sdkClient(): Promise<Client> {
   return client;
 }
 
-async function measure(fn: () => Promise<unknown>, n: number, warm: number): Promise<number[]> {
-  for (let i = 0; i < warm; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b);
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
 const row = (label: string, xs: number[]) =>
   console.log(
     `  ${label.padEnd(22)}: mean ${mean(xs).toFixed(3)} ms  p50 ${pct(xs, 50).toFixed(3)}  p95 ${pct(xs, 95).toFixed(3)}`,
