@@ -1,6 +1,7 @@
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, normalize, parse, sep } from 'node:path';
+import { isAbsolute, normalize, parse } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../../shared/index.ts';
+import { isInside } from '../paths.ts';
 import { hasControlCharacters } from '../text.ts';
 import { matchesAny, NEVER_ALLOWED, namesOf } from './deny-lists.ts';
 import { DEFAULT_TRUSTED_PATH } from './sandbox.ts';
@@ -54,9 +55,8 @@ export interface NormalizedOptions {
 export const MAX_EXECUTION_MS_LIMIT = 24 * 60 * 60 * 1000;
 export const MAX_OUTPUT_BYTES_LIMIT = 64 * 1024 * 1024;
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** Directories the working directory may not be in: they are mounted by the sandbox itself. */
 /** Trusted PATH entries outside /usr are mounted read-only into the sandbox; these never are. */
-const UNMOUNTABLE = [
+export const UNMOUNTABLE: readonly string[] = [
   '/',
   '/etc',
   '/proc',
@@ -71,6 +71,7 @@ const UNMOUNTABLE = [
   '/mnt',
   '/media',
 ];
+/** Directories the working directory may not be in: they are mounted by the sandbox itself. */
 const SYSTEM_PREFIXES = [
   '/usr',
   '/bin',
@@ -84,10 +85,6 @@ const SYSTEM_PREFIXES = [
   '/dev',
   '/sys',
 ];
-
-function isInside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root + sep);
-}
 
 /** Validates the options; every problem is reported at once in a ConfigError. */
 export function normalizeOptions(options: CommandToolOptions): NormalizedOptions {
@@ -207,7 +204,7 @@ export function normalizeOptions(options: CommandToolOptions): NormalizedOptions
 }
 
 /** Creates (0700) the working directory if missing and returns its real path; refuses system locations. */
-function openWorkingDirectory(dir: unknown, fail: (message: string, hint?: string) => void): string | undefined {
+export function openWorkingDirectory(dir: unknown, fail: (message: string, hint?: string) => void): string | undefined {
   if (typeof dir !== 'string' || dir === '' || hasControlCharacters(dir)) {
     fail('must be a non-empty path without control characters');
     return undefined;

@@ -40,7 +40,8 @@ export const LIMITS = Object.freeze({
   dataBytes: 4 * 1024 * 1024 * 1024,
 });
 
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** Host system directories reproduced read-only inside the sandbox. */
+export const SYSTEM_DIRS: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 const HOST_ETC_ALWAYS = ['/etc/ld.so.cache', '/etc/alternatives', '/etc/localtime'];
 const HOST_ETC_NETWORK = ['/etc/resolv.conf', '/etc/gai.conf', '/etc/ssl', '/etc/ca-certificates'];
 

@@ -7,23 +7,28 @@
  * - Environment: nothing of the server's. PATH (the trusted PATH), HOME, TMPDIR and LANG, plus exactly the
  *   variables of `env` (the config resolves `${VAR}` secrets before they get here).
  * - `sandbox: 'bubblewrap'`: the layout of sandbox.ts (no network unless `network`, only `workingDirectory`
- *   writable) plus `readOnlyPaths` bound read-only. `readOnlyPaths` and `workingDirectory` may not be `/`, nor
- *   contain or lie inside a protected path (the server's state directory, the config's .env).
+ *   writable) plus `readOnlyPaths` bound read-only. `workingDirectory` follows the command tool's rules (not
+ *   `/`, `/tmp` or a system directory); `readOnlyPaths` may not be `/`, a top-level host location such as
+ *   `/root`, `/home` or `/var`, or anything inside /proc, /sys, /dev or /etc; neither may contain or lie inside
+ *   a protected path (the server's state directory, the config's .env).
  * - `sandbox: 'none'`: the program runs on the host with the scrubbed environment only; the caller warns.
  * - Every start is a new process group; `kill()` sends SIGKILL to the whole group (bubblewrap then takes the
  *   sandbox down: `--die-with-parent` and its PID namespace).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, sep } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConfigError, type ConfigIssue } from '../../shared/index.ts';
+import { isInside } from '../paths.ts';
+import { openWorkingDirectory, UNMOUNTABLE } from './options.ts';
 import { lookUp } from './policy.ts';
 import {
   checkSandboxAvailable,
   DEFAULT_BWRAP_PATH,
   DEFAULT_TRUSTED_PATH,
   SYNTHETIC_ETC_DATA,
+  SYSTEM_DIRS,
   sandboxArgs,
   writeEtcData,
 } from './sandbox.ts';
@@ -66,11 +71,10 @@ export interface ServerLauncher {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64'];
-
-function inside(parent: string, child: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
-}
+/** A bare program name, as the config's `command` allows it (looked up on the trusted PATH). */
+const PROGRAM_NAME = /^[A-Za-z0-9._+-]{1,64}$/;
+/** Host locations no read-only path may be inside: pseudo-filesystems and the host's configuration. */
+const NEVER_READABLE = ['/proc', '/sys', '/dev', '/etc'];
 
 function realOrUndefined(path: string): string | undefined {
   try {
@@ -87,17 +91,23 @@ export async function prepareServerLauncher(o: ServerSpawnOptions): Promise<Serv
     issues.push({ path: `${o.configPath}.${key}`, message, ...(hint ? { hint } : {}) });
   const trustedPath = o.trustedPath ?? DEFAULT_TRUSTED_PATH;
   const protectedReal = o.protectedPaths.map((p) => realOrUndefined(p) ?? p);
-  const exposes = (real: string) => real === '/' || protectedReal.some((p) => inside(real, p) || inside(p, real));
+  const exposes = (real: string) => protectedReal.some((p) => isInside(real, p) || isInside(p, real));
 
   const readOnly: string[] = [];
   o.readOnlyPaths.forEach((p, i) => {
     const real = isAbsolute(p) ? realOrUndefined(p) : undefined;
     if (real === undefined) {
       issue(`read_only_paths.${i}`, `${p} does not exist`, 'list existing directories or files');
+    } else if (UNMOUNTABLE.includes(real) || NEVER_READABLE.some((d) => isInside(d, real))) {
+      issue(
+        `read_only_paths.${i}`,
+        real === '/' ? `${p} is the filesystem root` : `${p} is a host system location (${real})`,
+        'list only the directories the server needs, e.g. its package directory',
+      );
     } else if (exposes(real)) {
       issue(
         `read_only_paths.${i}`,
-        `${p} is the filesystem root or overlaps the server's state directory or the config's .env`,
+        `${p} overlaps the server's state directory or the config's .env`,
         'list only the directories the server needs, e.g. its package directory',
       );
     } else {
@@ -112,7 +122,7 @@ export async function prepareServerLauncher(o: ServerSpawnOptions): Promise<Serv
       issue('command', `${o.command} does not exist or is not a file`);
       program = undefined;
     }
-  } else if (/^[A-Za-z0-9._+-]{1,64}$/.test(o.command)) {
+  } else if (PROGRAM_NAME.test(o.command)) {
     program = await lookUp(o.command, trustedPath);
     if (program === undefined) {
       issue(
@@ -125,7 +135,7 @@ export async function prepareServerLauncher(o: ServerSpawnOptions): Promise<Serv
     issue('command', `"${o.command}" must be a bare program name or an absolute path`);
   }
   const visible = (p: string) =>
-    [...SYSTEM_DIRS, ...trustedPath, ...readOnly].some((dir) => inside(realOrUndefined(dir) ?? dir, p));
+    [...SYSTEM_DIRS, ...trustedPath, ...readOnly].some((dir) => isInside(realOrUndefined(dir) ?? dir, p));
   if (program !== undefined && o.sandbox === 'bubblewrap' && !visible(program)) {
     issue(
       'command',
@@ -139,19 +149,14 @@ export async function prepareServerLauncher(o: ServerSpawnOptions): Promise<Serv
     else if (o.env[name]?.includes('\0')) issue(`env.${name}`, 'the value contains a NUL character');
   }
 
-  let cwd: string | undefined;
-  try {
-    mkdirSync(o.workingDirectory, { recursive: true, mode: 0o700 });
-    cwd = realpathSync(o.workingDirectory);
-    if (exposes(cwd)) {
-      issue(
-        'working_directory',
-        `${o.workingDirectory} is the filesystem root or overlaps the server's state directory or the config's .env`,
-        'use a dedicated directory such as ./mcp/<name>',
-      );
-    }
-  } catch (e) {
-    issue('working_directory', `cannot create ${o.workingDirectory} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  // The same rules as the command tool's (not /, /tmp or a system directory; created 0700), plus the protected paths.
+  const cwd = openWorkingDirectory(o.workingDirectory, (m, h) => issue('working_directory', m, h));
+  if (cwd !== undefined && exposes(cwd)) {
+    issue(
+      'working_directory',
+      `${o.workingDirectory} overlaps the server's state directory or the config's .env`,
+      'use a dedicated directory such as ./mcp/<name>',
+    );
   }
 
   const bwrapPath = o.bwrapPath ?? DEFAULT_BWRAP_PATH;

@@ -1,12 +1,9 @@
 import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import { isInside } from '../paths.ts';
 import { hasControlCharacters, quote } from '../text.ts';
 
 export type WorkingDir = { ok: true; cwd: string } | { ok: false; message: string };
-
-function isInside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root + sep);
-}
 
 /**
  * The directory a command runs in. `input` (from the model, untrusted) must be relative to the working

@@ -15,8 +15,9 @@
 import { constants, existsSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, readlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { isInside } from '../paths.ts';
 import { quote } from '../text.ts';
-import { deny, isInside, type Refusal, resolveLexical } from './jail.ts';
+import { deny, type Refusal, resolveLexical } from './jail.ts';
 import { type Identities, type Protection, protectedRefusal } from './protection.ts';
 import { errnoCode } from './workspace.ts';
 

@@ -29,7 +29,8 @@
  */
 import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { isInside } from '../paths.ts';
 import { hasControlCharacters, quote } from '../text.ts';
 import type { ToolResult } from '../types.ts';
 import { errnoCode } from './workspace.ts';
@@ -61,10 +62,6 @@ export interface Opened {
   display: string;
   /** The re-checked real path (inside the workspace). */
   real: string;
-}
-
-export function isInside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root + sep);
 }
 
 const refuse = (message: string): Refusal => ({ ok: false, message });

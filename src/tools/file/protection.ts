@@ -22,8 +22,9 @@ import { realpathSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../../shared/index.ts';
+import { isInside } from '../paths.ts';
 import { hasControlCharacters, quote } from '../text.ts';
-import { isInside, type Refusal } from './jail.ts';
+import type { Refusal } from './jail.ts';
 import { errnoCode } from './workspace.ts';
 
 export type Access = 'read' | 'write';

@@ -400,6 +400,34 @@ describe('tool list changes, failures and configuration errors', () => {
       [{ server: stdio([], { command: 'no-such-program-here' }) }, /command.*not found on the trusted PATH/],
       [{ server: stdio([EVERYTHING], { readOnlyPaths: ['/'] }) }, /read_only_paths\.0.*filesystem root/],
       [{ server: stdio([EVERYTHING], { readOnlyPaths: [base] }) }, /read_only_paths\.0.*state directory/],
+      // Host secrets and pseudo-filesystems are never mounted: /etc (shadow, keys), /root, /var, /proc, /dev.
+      [
+        { server: stdio([EVERYTHING], { readOnlyPaths: [...READ_ONLY, '/etc'] }) },
+        /read_only_paths\.3.*host system location/,
+      ],
+      [
+        { server: stdio([EVERYTHING], { readOnlyPaths: [...READ_ONLY, '/etc/ssl'] }) },
+        /read_only_paths\.3.*host system/,
+      ],
+      [{ server: stdio([EVERYTHING], { readOnlyPaths: [...READ_ONLY, '/root'] }) }, /read_only_paths\.3.*host system/],
+      [{ server: stdio([EVERYTHING], { readOnlyPaths: [...READ_ONLY, '/var'] }) }, /read_only_paths\.3.*host system/],
+      [
+        { server: stdio([EVERYTHING], { readOnlyPaths: [...READ_ONLY, '/proc/self'] }) },
+        /read_only_paths\.3.*host system/,
+      ],
+      [
+        { server: stdio([EVERYTHING], { readOnlyPaths: [...READ_ONLY, '/dev/shm'] }) },
+        /read_only_paths\.3.*host system/,
+      ],
+      // The writable working directory follows the command tool's rules: never a system directory or /tmp.
+      [{ server: stdio([EVERYTHING], { workingDirectory: '/etc' }) }, /working_directory.*system directory/],
+      [{ server: stdio([EVERYTHING], { workingDirectory: '/usr/local/lib' }) }, /working_directory.*system directory/],
+      [{ server: stdio([EVERYTHING], { workingDirectory: '/tmp' }) }, /working_directory.*dedicated directory/],
+      [{ server: stdio([EVERYTHING], { workingDirectory: '/' }) }, /working_directory.*dedicated directory/],
+      [
+        { server: stdio([EVERYTHING], { workingDirectory: join(base, '.hector', 'x') }) },
+        /working_directory.*state directory/,
+      ],
       [{ server: stdio([EVERYTHING], { readOnlyPaths: [] }) }, /not visible inside the sandbox/],
       [{ server: stdio([EVERYTHING], { env: { 'BAD-NAME': 'x' } }) }, /env\.BAD-NAME/],
       [{ server: { kind: 'http', url: 'ftp://x', transport: 'sse', headers: {}, allowedRanges: [] } }, /url/],
