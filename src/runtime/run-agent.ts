@@ -60,6 +60,7 @@ export async function resumeAgent(deps: RuntimeDeps, input: ResumeInput, emit: E
   await deps.approvals.store.resume(scope, input.taskId);
   const records = new Map(paused.approvals.map((r) => [r.toolCallId, r]));
   const turn = [...state.turn];
+  const allowed = deps.tools.forAgent(agent.toolNames).map((t) => t.name);
   for (const call of state.calls) {
     if (call.result) {
       turn.push(toolMessage(call, call.result.content, call.result.isError));
@@ -73,6 +74,7 @@ export async function resumeAgent(deps: RuntimeDeps, input: ResumeInput, emit: E
         { id: call.id, name: call.name, args: record.arguments },
         emit,
         'approved',
+        allowed,
       );
       turn.push(toolMessage(call, outcome.result.output, outcome.result.isError));
     } else {
@@ -101,6 +103,7 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
     // Resolved at every step: an MCP toolset's tools can change (list_changed, reconnect).
     const tools = deps.tools.forAgent(agent.toolNames);
     const toolSpecs = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+    const allowed = tools.map((t) => t.name);
     const request = {
       ...(agent.instruction ? { system: agent.instruction } : {}),
       messages: [...history, ...turn],
@@ -126,7 +129,7 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
     const held: { call: ToolCall; args: Record<string, unknown> }[] = [];
     for (const call of result.toolCalls) {
       signal.throwIfAborted();
-      const outcome = await runCall(deps, input, call, emit, input.ephemeral ? 'refuse' : 'hold');
+      const outcome = await runCall(deps, input, call, emit, input.ephemeral ? 'refuse' : 'hold', allowed);
       if (outcome.verdict === 'held' && outcome.heldArgs) {
         held.push({ call, args: outcome.heldArgs });
         calls.push({ id: call.id, name: call.name });
@@ -209,12 +212,14 @@ async function runCall(
   call: ToolCall,
   emit: Emit,
   mode: ApprovalMode,
+  /** The tool names the agent has right now (what the model was offered at this step). */
+  allowed: readonly string[],
 ): Promise<ToolOutcome> {
   const { scope, agent, signal } = input;
   emit({ type: 'tool-call', id: call.id, name: call.name, args: call.args });
   let outcome = await executeToolCall({
     tools: deps.tools,
-    allowedNames: deps.tools.forAgent(agent.toolNames).map((t) => t.name),
+    allowedNames: allowed,
     name: call.name,
     args: call.args,
     context: { scope, agent: agent.name, signal },

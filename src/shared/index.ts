@@ -28,3 +28,4 @@ export { ANONYMOUS_PRINCIPAL, scopeOf } from './principal.ts';
 export type { Scope } from './scope.ts';
 export { ANONYMOUS_USER, DEFAULT_APP_ID } from './scope.ts';
 export { constantTimeEqual, Secret, sha256Hex } from './secret.ts';
+export { compileToolPattern, TOOL_PATTERN } from './tool-pattern.ts';

@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigIssue, ToolError } from '../shared/index.ts';
-import { splitExposedName, splitReference, TOOLSET_SEPARATOR } from './mcp/index.ts';
+import { exposedName, splitExposedName, splitReference, TOOLSET_SEPARATOR } from './mcp/index.ts';
 import type { Tool, Toolset } from './types.ts';
 import { argsSchemaOf } from './validate-args.ts';
 
@@ -102,7 +102,8 @@ export function createToolRegistry(tools: readonly Tool[], toolsets: readonly To
         if (fixed) add(fixed);
         else if (set) for (const tool of set.tools()) add(tool);
         else if (one && sets.has(one.toolset)) {
-          const tool = inSet(sets.get(one.toolset)!, `${one.toolset}${TOOLSET_SEPARATOR}${one.tool}`);
+          const exposed = exposedName(one.toolset, one.tool);
+          const tool = exposed === undefined ? undefined : inSet(sets.get(one.toolset)!, exposed);
           if (tool) add(tool);
         } else {
           throw new ToolError(`unknown tool "${ref}"; registered tools and toolsets: ${known()}`);

@@ -1,7 +1,6 @@
 /** `agents:` — name → agent. At least one is required. */
-import picomatch from 'picomatch';
 import { z } from 'zod';
-import { isPlainObject } from '../../shared/index.ts';
+import { compileToolPattern, isPlainObject } from '../../shared/index.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { boolean, integer, nameKey, text } from '../fields.ts';
 import { quote, type RawIssue } from '../issue.ts';
@@ -97,15 +96,13 @@ export function checkAgents(root: Record<string, unknown>, issues: RawIssue[]): 
   checkSubAgents(agents, toolNames, issues);
 }
 
-const GLOB_OPTIONS = { dot: true, nonegate: true, strictBrackets: true } as const;
-
 /** Whether an MCP server tool name passes the toolset's `filter` and `deny` (same semantics as the tools). */
 function mcpToolOffered(toolset: Record<string, unknown>, tool: string): boolean {
   const matches = (list: unknown) =>
     Array.isArray(list) &&
     list.some((p) => {
       try {
-        return typeof p === 'string' && picomatch.makeRe(p, GLOB_OPTIONS).test(tool);
+        return typeof p === 'string' && compileToolPattern(p).test(tool);
       } catch {
         return false;
       }

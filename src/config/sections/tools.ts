@@ -10,7 +10,7 @@
  */
 import { isAbsolute, parse, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { isPlainObject } from '../../shared/index.ts';
+import { isPlainObject, TOOL_PATTERN } from '../../shared/index.ts';
 import { boolean, duration, integer, nameKey, text } from '../fields.ts';
 import type { RawIssue } from '../issue.ts';
 
@@ -133,8 +133,7 @@ export const commandToolSchema = z
   })
   .describe('a command-execution tool');
 
-/** MCP tool patterns: tool names (MCP allows `.`) and glob characters; compiled (and re-checked) by the tools. */
-const TOOL_PATTERN = /^[A-Za-z0-9_.\-*?[\]{},!]{1,128}$/;
+/** MCP tool patterns (see shared/tool-pattern.ts); compiled, and re-checked, by the tools. */
 const toolPattern = text().regex(TOOL_PATTERN, 'must be a tool name or a glob such as get_*');
 const SECRET_REF = '$' + '{VAR}';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

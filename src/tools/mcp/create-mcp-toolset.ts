@@ -25,7 +25,7 @@ import { quote } from '../text.ts';
 import type { Tool, ToolContext, ToolInputSchema, ToolResult, Toolset, ToolsetHealth } from '../types.ts';
 import { argsSchemaOf } from '../validate-args.ts';
 import { createGuardedFetch, type GuardedFetcherDeps } from '../web/index.ts';
-import { exposedName } from './naming.ts';
+import { exposedName, splitExposedName } from './naming.ts';
 import { ProcessTransport } from './process-transport.ts';
 import { resultText } from './result-text.ts';
 import { createToolFilter, type ToolFilter } from './tool-filter.ts';
@@ -180,8 +180,8 @@ class Connection implements Toolset {
   }
 
   requiresApproval(name: string): boolean {
-    const tool = name.slice(this.name.length + 2);
-    return name.startsWith(`${this.name}__`) && this.filter.allows(tool) && this.filter.requiresApproval(tool);
+    const parts = splitExposedName(name);
+    return parts?.toolset === this.name && this.filter.allows(parts.tool) && this.filter.requiresApproval(parts.tool);
   }
 
   health(): ToolsetHealth {
@@ -331,7 +331,7 @@ class Connection implements Toolset {
       name,
       description,
       inputSchema,
-      execute: (args, context) => this.call(client, remote, args, context),
+      execute: (args, context) => this.call(client, name, remote, args, context),
     };
     try {
       argsSchemaOf(tool);
@@ -344,6 +344,7 @@ class Connection implements Toolset {
 
   private async call(
     listedBy: Client,
+    name: string,
     tool: string,
     args: Record<string, unknown>,
     context: ToolContext,
@@ -358,7 +359,7 @@ class Connection implements Toolset {
         audit,
       };
     }
-    if (client !== listedBy && !this.current.some((t) => t.name === `${this.name}__${tool}`)) {
+    if (client !== listedBy && !this.current.some((t) => t.name === name)) {
       return { output: `the MCP server "${this.name}" no longer offers ${tool}`, isError: true, audit };
     }
     const timeout = this.o.callTimeoutMs;

@@ -5,8 +5,7 @@
  * (no path semantics: `*` matches any characters); a pattern outside the allowed characters, or one picomatch
  * cannot compile, is a ConfigError naming it — never a silently inert rule.
  */
-import picomatch from 'picomatch';
-import { ConfigError, type ConfigIssue } from '../../shared/index.ts';
+import { ConfigError, type ConfigIssue, compileToolPattern, TOOL_PATTERN } from '../../shared/index.ts';
 
 export interface ToolFilterOptions {
   readonly filter?: readonly string[];
@@ -20,15 +19,12 @@ export interface ToolFilter {
   requiresApproval(tool: string): boolean;
 }
 
-/** Tool-name characters of the MCP spec plus the glob characters `* ? [ ] { } , !`. */
-const PATTERN = /^[A-Za-z0-9_.\-*?[\]{},!]{1,128}$/;
-
 type Matcher = (tool: string) => boolean;
 
 function compile(list: readonly string[], path: string, issues: ConfigIssue[]): Matcher {
   const matchers: Matcher[] = [];
   list.forEach((pattern, i) => {
-    if (typeof pattern !== 'string' || !PATTERN.test(pattern)) {
+    if (typeof pattern !== 'string' || !TOOL_PATTERN.test(pattern)) {
       issues.push({
         path: `${path}.${i}`,
         message: `invalid tool pattern ${JSON.stringify(pattern)}`,
@@ -37,7 +33,7 @@ function compile(list: readonly string[], path: string, issues: ConfigIssue[]): 
       return;
     }
     try {
-      const re = picomatch.makeRe(pattern, { dot: true, nonegate: true, strictBrackets: true });
+      const re = compileToolPattern(pattern);
       matchers.push((tool) => re.test(tool));
     } catch (e) {
       issues.push({

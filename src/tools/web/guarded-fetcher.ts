@@ -82,12 +82,7 @@ export function createGuardedFetcher(
   const ca = deps.ca;
 
   return async (request) => {
-    const method = checkMethod(request.method, policy);
-    const headers = checkRequestHeaders(request.headers);
-    const body = checkBody(request.body, method, policy);
-    if (headers['user-agent'] === undefined) headers['user-agent'] = policy.userAgent;
-    headers['accept-encoding'] = 'identity';
-    const first = checkUrl(request.url, policy);
+    const { method, headers, body, first } = checkRequest(request, policy);
 
     const deadline = AbortSignal.timeout(policy.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
@@ -122,16 +117,19 @@ export function createGuardedFetch(options: GuardedFetcherOptions = {}, deps: Gu
   const lookup = deps.lookup ?? systemLookup;
   const ca = deps.ca;
   return async (url, init = {}) => {
-    const method = checkMethod(init.method, policy);
-    const headers = checkRequestHeaders(Object.fromEntries(new Headers(init.headers).entries()));
     const raw = init.body;
     if (raw !== undefined && raw !== null && typeof raw !== 'string' && !(raw instanceof Uint8Array)) {
       throw new InvalidRequestError('the request body must be a string or bytes');
     }
-    const body = checkBody(raw ?? undefined, method, policy);
-    if (headers['user-agent'] === undefined) headers['user-agent'] = policy.userAgent;
-    headers['accept-encoding'] = 'identity';
-    const first = checkUrl(String(url), policy);
+    const { method, headers, body, first } = checkRequest(
+      {
+        url: String(url),
+        ...(init.method === undefined ? {} : { method: init.method }),
+        headers: Object.fromEntries(new Headers(init.headers).entries()),
+        ...(raw === undefined || raw === null ? {} : { body: raw }),
+      },
+      policy,
+    );
     const head = new AbortController();
     const timer = setTimeout(() => head.abort(), policy.timeoutMs);
     const caller = init.signal ?? undefined;
@@ -153,7 +151,7 @@ export function createGuardedFetch(options: GuardedFetcherOptions = {}, deps: Gu
     }
     const { response } = final;
     const status = response.statusCode ?? 0;
-    const empty = method === 'HEAD' || status === 204 || status === 304 || status < 200;
+    const empty = hasNoBody(method, status);
     if (empty) response.destroy();
     const eventStream = /^\s*text\/event-stream/i.test(String(response.headers['content-type'] ?? ''));
     const limited = empty ? null : capStream(response, policy.maxResponseBytes, eventStream, first.host);
@@ -256,7 +254,7 @@ async function follow(
 async function readFinal(final: FinalHop, policy: FetchPolicy, signal: AbortSignal): Promise<GuardedResponse> {
   const { hop, response } = final;
   const status = response.statusCode ?? 0;
-  const empty = hop.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+  const empty = hasNoBody(hop.method, status);
   let read: { body: Buffer; truncated: boolean };
   try {
     if (empty) response.destroy();
@@ -317,6 +315,22 @@ async function withRedirectContext<T>(
       `redirect refused: ${quote(redirects[redirects.length - 1])} redirected to ${quote(href)}: ${e.message}`,
     );
   }
+}
+
+/** A response that carries no body by definition (HEAD, 204, 304, 1xx). */
+function hasNoBody(method: string, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/** The request checks both clients share: method, headers (plus the fixed User-Agent default and identity
+ * encoding), body and the first URL. */
+function checkRequest(request: GuardedRequest, policy: FetchPolicy) {
+  const method = checkMethod(request.method, policy);
+  const headers = checkRequestHeaders(request.headers);
+  const body = checkBody(request.body, method, policy);
+  if (headers['user-agent'] === undefined) headers['user-agent'] = policy.userAgent;
+  headers['accept-encoding'] = 'identity';
+  return { method, headers, body, first: checkUrl(request.url, policy) };
 }
 
 function checkMethod(method: string | undefined, policy: FetchPolicy): string {
