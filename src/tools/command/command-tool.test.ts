@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,9 +12,11 @@ import {
   createFixture,
   defaultOptions,
   type Fixture,
+  type HostCanary,
   makeTool,
   resetWorkspace,
   run,
+  startHostCanary,
 } from './test-fixture.ts';
 
 const fx: Fixture = createFixture();
@@ -229,33 +229,26 @@ describe('working_dir', () => {
 });
 
 describe('network', () => {
-  let server: Server;
-  let port = 0;
-  let connections = 0;
+  let canary: HostCanary;
   before(async () => {
-    server = createServer((_req, res) => res.end('reached-the-host\n'));
-    server.on('connection', () => {
-      connections++;
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
+    canary = await startHostCanary();
   });
-  after(() => new Promise<void>((r) => server.close(() => r())));
+  after(() => canary.close());
 
   test('with network off, an allowed curl cannot reach a server on the host', async () => {
     const t = await makeTool(fx, { allowedCommands: ['curl'] });
-    connections = 0;
-    const r = await run(t, `curl -sS --max-time 5 http://127.0.0.1:${port}/`);
-    assert.equal(connections, 0);
+    const seen = canary.connections;
+    const r = await run(t, `curl -sS --max-time 5 http://127.0.0.1:${canary.port}/`);
+    assert.equal(canary.connections - seen, 0);
     assert.equal(r.isError, true);
     assert.doesNotMatch(r.output, /reached-the-host/);
   });
   test('with network on, the same command reaches it (the test can see a connection)', async () => {
     const t = await makeTool(fx, { allowedCommands: ['curl'], network: true });
-    connections = 0;
-    const r = await run(t, `curl -sS --max-time 5 http://127.0.0.1:${port}/`);
+    const seen = canary.connections;
+    const r = await run(t, `curl -sS --max-time 5 http://127.0.0.1:${canary.port}/`);
     assert.match(r.output, /reached-the-host/);
-    assert.ok(connections >= 1);
+    assert.ok(canary.connections - seen >= 1);
   });
 });
 

@@ -8,12 +8,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Tool } from '../types.ts';
-import { assertContained, createFixture, type Fixture, makeTool, resetWorkspace, run } from './test-fixture.ts';
+import {
+  assertContained,
+  createFixture,
+  type Fixture,
+  type HostCanary,
+  makeTool,
+  resetWorkspace,
+  run,
+  startHostCanary,
+} from './test-fixture.ts';
 
 type ToolKind = 'default' | 'allowlist' | 'interpreters';
 
@@ -353,9 +360,7 @@ const attacks: Attack[] = [
 
 describe('command escape attempts', () => {
   const tools = {} as Record<ToolKind, Tool>;
-  let server: Server;
-  let port = 0;
-  let connections = 0;
+  let canary: HostCanary;
 
   before(async () => {
     tools.default = await makeTool(fx);
@@ -382,14 +387,9 @@ describe('command escape attempts', () => {
       ],
     });
     tools.interpreters = await makeTool(fx, { allowedCommands: ['perl', 'python3', 'curl', 'wget'] });
-    server = createServer((_req, res) => res.end('reached-the-host\n'));
-    server.on('connection', () => {
-      connections++;
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
+    canary = await startHostCanary();
   });
-  after(() => new Promise<void>((r) => server.close(() => r())));
+  after(() => canary.close());
 
   test('the suite has at least 60 techniques', () => assert.ok(attacks.length >= 60, String(attacks.length)));
 
@@ -397,8 +397,8 @@ describe('command escape attempts', () => {
     test(attack.name, async () => {
       resetWorkspace(fx);
       attack.setup?.(fx);
-      const command = typeof attack.command === 'string' ? attack.command : attack.command(fx, port);
-      const before = connections;
+      const command = typeof attack.command === 'string' ? attack.command : attack.command(fx, canary.port);
+      const before = canary.connections;
       const result = await run(tools[attack.tool ?? 'default'], command, attack.workingDir);
       if (attack.refused) {
         assert.match(
@@ -409,7 +409,7 @@ describe('command escape attempts', () => {
         assert.equal(result.isError, true);
         assert.equal(existsSync(join(fx.ws, 'ran.txt')), false);
       }
-      assert.equal(connections, before, 'a connection reached the host');
+      assert.equal(canary.connections, before, 'a connection reached the host');
       assert.doesNotMatch(result.output, /reached-the-host/);
       assertContained(fx, result.output);
       attack.check?.(fx, result.output);

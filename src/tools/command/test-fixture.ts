@@ -16,6 +16,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tool, ToolContext, ToolResult } from '../types.ts';
@@ -130,4 +132,29 @@ export function assertContained(fx: Fixture, output: string): void {
     }
     assert.ok(!content.includes(fx.secret), `the outside secret was copied into ${file}`);
   }
+}
+
+export interface HostCanary {
+  readonly port: number;
+  /** TCP connections accepted so far: any increase means a sandboxed program reached the host. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP server on the host's 127.0.0.1 that answers "reached-the-host" and counts connections. */
+export async function startHostCanary(): Promise<HostCanary> {
+  let connections = 0;
+  const server = createServer((_req, res) => res.end('reached-the-host\n'));
+  server.on('connection', () => {
+    connections++;
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -8,26 +8,20 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  closeSync,
-  constants,
   existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
-  realpathSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Tool, ToolResult } from '../types.ts';
 import { createFileTool, type FileHandlerName } from './create-file-tool.ts';
+import { tempDirWithFifos } from './test-temp.ts';
 
 const SECRET = 'CANARY-SECRET-7f3a9c';
 const PASSWD_FIRST_LINE = readFileSync('/etc/passwd', 'utf8').split('\n')[0] as string;
@@ -48,20 +42,7 @@ interface Fx {
 type T = { after(fn: () => void | Promise<void>): void; signal: AbortSignal };
 
 function fixture(t: T, options: { maxWriteBytes?: number; maxReadBytes?: number } = {}): Fx {
-  const base = realpathSync(mkdtempSync(join(tmpdir(), 'hector-escape-')));
-  const fifos: string[] = [];
-  const releaseFifos = () => {
-    for (const fifo of fifos) {
-      try {
-        closeSync(openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK));
-      } catch {}
-    }
-  };
-  t.signal.addEventListener('abort', releaseFifos);
-  t.after(() => {
-    releaseFifos();
-    rmSync(base, { recursive: true, force: true });
-  });
+  const { base, fifos } = tempDirWithFifos(t, 'hector-escape-');
   const ws = join(base, 'ws');
   const ws2 = join(base, 'ws2');
   const outside = join(base, 'outside');

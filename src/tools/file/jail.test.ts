@@ -4,26 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  constants,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, realpathSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Tool, ToolResult } from '../types.ts';
 import { createFileTool } from './create-file-tool.ts';
 import { openInside } from './jail.ts';
+import { tempDirWithFifos } from './test-temp.ts';
 
 const SECRET = 'TOP-SECRET-0xC0FFEE';
 const context = { scope: { appId: 'app', userId: 'u' }, agent: 'a', signal: new AbortController().signal };
@@ -39,22 +27,7 @@ interface Setup {
 }
 
 function setup(t: { after(fn: () => void): void; signal: AbortSignal }): Setup {
-  const base = realpathSync(mkdtempSync(join(tmpdir(), 'hector-jail-')));
-  const fifos: string[] = [];
-  // If a FIFO check ever regresses, an open blocks in the thread pool; opening the write side releases it so
-  // the test fails on its timeout instead of hanging the whole run. Without a blocked reader this is ENXIO.
-  const releaseFifos = () => {
-    for (const fifo of fifos) {
-      try {
-        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-      } catch {}
-    }
-  };
-  t.signal.addEventListener('abort', releaseFifos);
-  t.after(() => {
-    releaseFifos();
-    rmSync(base, { recursive: true, force: true });
-  });
+  const { base, fifos } = tempDirWithFifos(t, 'hector-jail-');
   const ws = join(base, 'ws');
   const outside = join(base, 'outside');
   mkdirSync(join(ws, 'sub', 'deeper'), { recursive: true });
