@@ -8,6 +8,7 @@ import {
   createFileTool,
   createToolRegistry,
   DEFAULT_MAX_OUTPUT_BYTES,
+  type ExecuteToolCallInput,
   executeToolCall,
   type Tool,
   type ToolContext,
@@ -34,6 +35,18 @@ function spyTool(name: string, behaviour?: (args: Record<string, unknown>) => Pr
     },
   };
   return { tool, calls };
+}
+
+/** One call of `spy`, registered alone and allowed. */
+function runSpy(spy: ReturnType<typeof spyTool>, args: unknown, extra: Partial<ExecuteToolCallInput> = {}) {
+  return executeToolCall({
+    tools: createToolRegistry([spy.tool]),
+    allowedNames: ['spy'],
+    name: 'spy',
+    args,
+    context,
+    ...extra,
+  });
 }
 
 describe('refusals: nothing runs', () => {
@@ -170,14 +183,7 @@ describe('argument validation: nothing runs on invalid arguments', () => {
 describe('execution and the outcome', () => {
   test('a successful call: verdict, duration, output bytes, validated args for the audit', async () => {
     const spy = spyTool('spy', async () => ({ output: 'héllo €', isError: false }));
-    const tools = createToolRegistry([spy.tool]);
-    const outcome = await executeToolCall({
-      tools,
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'a', count: 2 },
-      context,
-    });
+    const outcome = await runSpy(spy, { path: 'a', count: 2 });
     assert.equal(outcome.verdict, 'executed');
     assert.deepEqual(outcome.result, { output: 'héllo €', isError: false });
     assert.equal(outcome.outputBytes, 10);
@@ -193,13 +199,7 @@ describe('execution and the outcome', () => {
       isError: true,
       audit: { denied: 'sh is a shell', argv: [['/usr/bin/ls', '-la']], exitCode: 3, end: 'exit' },
     }));
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context,
-    });
+    const outcome = await runSpy(spy, { path: 'x' });
     assert.equal(outcome.verdict, 'denied');
     assert.deepEqual(outcome.result, { output: 'command refused: sh is a shell', isError: true });
     assert.deepEqual(JSON.parse(JSON.stringify(outcome.details)), {
@@ -225,13 +225,7 @@ describe('execution and the outcome', () => {
 
   test('a tool that returns an error result is "executed" with isError (e.g. a refused path)', async () => {
     const spy = spyTool('spy', async () => ({ output: 'file not found: x', isError: true }));
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context,
-    });
+    const outcome = await runSpy(spy, { path: 'x' });
     assert.equal(outcome.verdict, 'executed');
     assert.deepEqual(outcome.result, { output: 'file not found: x', isError: true });
   });
@@ -241,13 +235,7 @@ describe('execution and the outcome', () => {
     const spy = spyTool('spy', async () => {
       throw boom;
     });
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context,
-    });
+    const outcome = await runSpy(spy, { path: 'x' });
     assert.equal(outcome.verdict, 'failed');
     assert.equal(outcome.result.output, 'tool "spy" failed with an internal error');
     assert.ok(!outcome.result.output.includes('hunter2'));
@@ -258,26 +246,14 @@ describe('execution and the outcome', () => {
     const spy = spyTool('spy', async () => {
       throw new ToolError('the upstream API rejected the query; shorten it');
     });
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context,
-    });
+    const outcome = await runSpy(spy, { path: 'x' });
     assert.equal(outcome.verdict, 'failed');
     assert.equal(outcome.result.output, 'tool "spy" failed: the upstream API rejected the query; shorten it');
   });
 
   test('a tool that returns something that is not a ToolResult: failed', async () => {
     const spy = spyTool('spy', async () => ({ output: 42 }) as unknown as ToolResult);
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context,
-    });
+    const outcome = await runSpy(spy, { path: 'x' });
     assert.equal(outcome.verdict, 'failed');
     assert.ok(outcome.error instanceof TypeError);
   });
@@ -286,13 +262,7 @@ describe('execution and the outcome', () => {
     const spy = spyTool('spy');
     const controller = new AbortController();
     controller.abort();
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context: { ...context, signal: controller.signal },
-    });
+    const outcome = await runSpy(spy, { path: 'x' }, { context: { ...context, signal: controller.signal } });
     assert.equal(outcome.verdict, 'failed');
     assert.match(outcome.result.output, /cancelled/);
     assert.equal(spy.calls.length, 0);
@@ -300,14 +270,7 @@ describe('execution and the outcome', () => {
 
   test('output over maxOutputBytes is cut on a character boundary with a visible marker', async () => {
     const spy = spyTool('spy', async () => ({ output: '€'.repeat(100), isError: false })); // 300 bytes
-    const outcome = await executeToolCall({
-      tools: createToolRegistry([spy.tool]),
-      allowedNames: ['spy'],
-      name: 'spy',
-      args: { path: 'x' },
-      context,
-      maxOutputBytes: 100,
-    });
+    const outcome = await runSpy(spy, { path: 'x' }, { maxOutputBytes: 100 });
     assert.equal(
       outcome.result.output,
       `${'€'.repeat(33)}\n[truncated: the tool output was 300 bytes; only the first 99 bytes are shown]`,
