@@ -10,7 +10,7 @@ import {
   resumeAgent,
   runAgent,
 } from '../runtime/index.ts';
-import { AppError, isAppError, newId, scopeOf } from '../shared/index.ts';
+import { AppError, GuardrailBlockedError, isAppError, newId, scopeOf } from '../shared/index.ts';
 import { REQUEST_PART_TYPE } from './approvals.ts';
 import { userTextOf } from './parts.ts';
 import { principalOf } from './principal-user.ts';
@@ -226,13 +226,17 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
             { component: 'a2a', request_id: requestId, agent: agent.name, err },
             'agent run failed with an internal error',
           );
-        } else if (!(err instanceof AppError && err.code === 'invalid_request')) {
+        } else if (!(err instanceof AppError && (err.code === 'invalid_request' || err.code === 'guardrail_blocked'))) {
           options.logger.warn(
             { component: 'a2a', request_id: requestId, agent: agent.name, error: text },
             'agent run failed',
           );
         }
-        bus.publish(status(taskId, contextId, TaskState.TASK_STATE_FAILED, text));
+        // A message the input guardrails refuse is rejected (the client should not retry it as is).
+        const rejected = err instanceof GuardrailBlockedError && err.stage === 'input';
+        bus.publish(
+          status(taskId, contextId, rejected ? TaskState.TASK_STATE_REJECTED : TaskState.TASK_STATE_FAILED, text),
+        );
       } finally {
         running.delete(taskId);
       }

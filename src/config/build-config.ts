@@ -6,7 +6,16 @@ import { resolve } from 'node:path';
 import type { ParsedSchema } from './schema.ts';
 import { databaseKind } from './sections/server.ts';
 import { APPROVAL_BY_DEFAULT, DEFAULT_WORKING_DIRECTORY } from './sections/tools.ts';
-import type { AgentConfig, AuthConfig, Config, LlmConfig, McpToolConfig, ServerConfig, ToolConfig } from './types.ts';
+import type {
+  AgentConfig,
+  AuthConfig,
+  Config,
+  GuardrailConfig,
+  LlmConfig,
+  McpToolConfig,
+  ServerConfig,
+  ToolConfig,
+} from './types.ts';
 
 function nullProto<V>(entries: [string, V][]): Record<string, V> {
   const out = Object.create(null) as Record<string, V>;
@@ -57,8 +66,13 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
         history_limit: a.history_limit,
         visibility: a.visibility,
         sub_agents: [...a.sub_agents],
+        ...(a.guardrails === undefined ? {} : { guardrails: a.guardrails }),
       },
     ]),
+  );
+
+  const guardrails = nullProto<GuardrailConfig>(
+    Object.entries(parsed.guardrails).map(([name, g]) => [name, withoutDisabled(g) as GuardrailConfig]),
   );
 
   const s = parsed.server;
@@ -80,9 +94,28 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     llms,
     agents,
     tools,
+    guardrails,
     server,
     logger: { level: parsed.logger.level, format: parsed.logger.format },
   };
+}
+
+/**
+ * A copy without the objects that say `enabled: false` (a check that is off is simply absent), except
+ * `tool.results`, whose absence means its default (on).
+ */
+function withoutDisabled(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDisabled);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const off = v !== null && typeof v === 'object' && (v as { enabled?: unknown }).enabled === false;
+    if (off && k !== 'results') {
+      continue;
+    }
+    out[k] = withoutDisabled(v);
+  }
+  return out;
 }
 
 function buildAuth(a: NonNullable<ParsedSchema['server']['auth']>): AuthConfig {

@@ -19,6 +19,7 @@ export type {
   FileHandler,
   FileToolConfig,
   FunctionToolConfig,
+  GuardrailConfig,
   LlmConfig,
   LogFormat,
   LoggerConfig,

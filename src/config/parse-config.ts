@@ -6,6 +6,7 @@ import { pathKey, type RawIssue, renderIssues } from './issue.ts';
 import { CONFIG_VERSION, configSchema } from './schema.ts';
 import { collectSecrets } from './secrets.ts';
 import { checkAgents } from './sections/agents.ts';
+import { checkGuardrailRefs } from './sections/guardrails.ts';
 import { checkLlms } from './sections/llms.ts';
 import { checkTools } from './sections/tools.ts';
 import { envLookup } from './substitute.ts';
@@ -113,6 +114,7 @@ export function parseConfigText(text: string, options: ParseConfigOptions): Pars
   }
   checkLlms(root.llms, issues);
   checkAgents(root, issues);
+  checkGuardrailRefs(root, issues);
   checkTools(root.tools, baseDir, issues);
 
   const relevant = issues.filter((i) => i.fromReader || !underFailed(i.path, tree.failed));

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { text } from './fields.ts';
 import { agentsSchema } from './sections/agents.ts';
+import { guardrailsSchema } from './sections/guardrails.ts';
 import { llmsSchema } from './sections/llms.ts';
 import { loggerSchema } from './sections/logger.ts';
 import { serverSchema } from './sections/server.ts';
@@ -19,6 +20,7 @@ export const configSchema = z
     llms: llmsSchema,
     agents: agentsSchema,
     tools: toolsSchema,
+    guardrails: guardrailsSchema,
     server: serverSchema,
     logger: loggerSchema,
   })

@@ -3,11 +3,12 @@
  * deep-frozen. The name-keyed maps (`llms`, `agents`, `tools`) have a null prototype, so a lookup with an
  * untrusted name (`constructor`, `__proto__`) finds nothing; iterate them with Object.entries / Object.keys.
  */
+import type { GuardrailConfig } from './sections/guardrails.ts';
 import type { Provider } from './sections/llms.ts';
 import type { LOG_FORMATS, LOG_LEVELS } from './sections/logger.ts';
 import type { FILE_HANDLERS, TOOL_TYPES } from './sections/tools.ts';
 
-export type { Provider };
+export type { GuardrailConfig, Provider };
 export type ToolType = (typeof TOOL_TYPES)[number];
 export type FileHandler = (typeof FILE_HANDLERS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,6 +43,8 @@ export interface AgentConfig {
   readonly visibility: Visibility;
   /** Keys of `agents` this agent may call as tools (no cycles, not itself). */
   readonly sub_agents: readonly string[];
+  /** Key of `guardrails` (absent: no guardrails). */
+  readonly guardrails?: string;
 }
 
 export type Visibility = 'public' | 'internal' | 'private';
@@ -189,6 +192,8 @@ export interface Config {
   readonly llms: Readonly<Record<string, LlmConfig>>;
   readonly agents: Readonly<Record<string, AgentConfig>>;
   readonly tools: Readonly<Record<string, ToolConfig>>;
+  /** Policies with every `enabled: false` block removed. */
+  readonly guardrails: Readonly<Record<string, GuardrailConfig>>;
   readonly server: ServerConfig;
   readonly logger: LoggerConfig;
 }

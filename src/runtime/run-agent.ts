@@ -1,10 +1,10 @@
 import type { ChatMessage, ToolCall, Usage } from '../providers/index.ts';
 import { AppError, InvalidRequestError, type JsonValue, UpstreamError } from '../shared/index.ts';
-import { executeToolCall, type ToolOutcome } from '../tools/index.ts';
+import { argsForAudit, executeToolCall, type ToolOutcome } from '../tools/index.ts';
 import { argumentsHash, refusalText, renderPrompt, toRequest } from './approval-gate.ts';
+import { authorizeCall, guardedModelStep, guardInput, guardToolResult, offeredTools } from './guard.ts';
 import { fromStored, toStored, trimHistory } from './history.ts';
 import { decodePausedState, encodePausedState, type PausedCall } from './paused-state.ts';
-import { runModelStep } from './step.ts';
 import type { ResumeInput, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
 
 type Emit = (event: RunEvent) => void;
@@ -27,8 +27,9 @@ type Emit = (event: RunEvent) => void;
  * - Provider failures reject with UpstreamError whose message names the agent's LLM.
  */
 export async function runAgent(deps: RuntimeDeps, input: RunInput, emit: Emit = () => {}): Promise<RunResult> {
+  const userText = await guardInput(deps, input, input.userText);
   const history = await loadHistory(deps, input);
-  const turn: ChatMessage[] = [{ role: 'user', content: input.userText }];
+  const turn: ChatMessage[] = [{ role: 'user', content: userText }];
   return loop(deps, input, emit, { history, turn, step: 0, usage: { inputTokens: 0, outputTokens: 0 } });
 }
 
@@ -60,7 +61,7 @@ export async function resumeAgent(deps: RuntimeDeps, input: ResumeInput, emit: E
   await deps.approvals.store.resume(scope, input.taskId);
   const records = new Map(paused.approvals.map((r) => [r.toolCallId, r]));
   const turn = [...state.turn];
-  const allowed = deps.tools.forAgent(agent.toolNames).map((t) => t.name);
+  const allowed = offeredTools(deps, input, deps.tools.forAgent(agent.toolNames)).map((t) => t.name);
   for (const call of state.calls) {
     if (call.result) {
       turn.push(toolMessage(call, call.result.content, call.result.isError));
@@ -101,7 +102,7 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
   for (let step = state.step + 1; step <= agent.maxSteps; step++) {
     signal.throwIfAborted();
     // Resolved at every step: an MCP toolset's tools can change (list_changed, reconnect).
-    const tools = deps.tools.forAgent(agent.toolNames);
+    const tools = offeredTools(deps, input, deps.tools.forAgent(agent.toolNames));
     const toolSpecs = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
     const allowed = tools.map((t) => t.name);
     const request = {
@@ -109,11 +110,9 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
       messages: [...history, ...turn],
       tools: toolSpecs,
     };
-    const result = await runModelStep(agent.model, request, { stream: input.stream, signal, emit }).catch(
-      (err: unknown) => {
-        throw describeProviderFailure(err, agent.llmName, signal);
-      },
-    );
+    const result = await guardedModelStep(deps, input, request, emit).catch((err: unknown) => {
+      throw describeProviderFailure(err, agent.llmName, signal);
+    });
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;
 
@@ -217,14 +216,26 @@ async function runCall(
 ): Promise<ToolOutcome> {
   const { scope, agent, signal } = input;
   emit({ type: 'tool-call', id: call.id, name: call.name, args: call.args });
-  let outcome = await executeToolCall({
-    tools: deps.tools,
-    allowedNames: allowed,
-    name: call.name,
-    args: call.args,
-    context: { scope, agent: agent.name, signal },
-    ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.get(name) !== undefined }),
-  });
+  const refusal = authorizeCall(deps, input, call);
+  let outcome: ToolOutcome = refusal
+    ? { ...refusal, verdict: 'denied', durationMs: 0, outputBytes: 0, argsForAudit: argsForAudit(call.args) }
+    : await executeToolCall({
+        tools: deps.tools,
+        allowedNames: allowed,
+        name: call.name,
+        args: call.args,
+        context: { scope, agent: agent.name, signal },
+        ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.get(name) !== undefined }),
+      });
+  if (outcome.verdict === 'executed') {
+    const guarded = await guardToolResult(deps, input, call, outcome.result.output);
+    if (guarded.output !== outcome.result.output) {
+      outcome = {
+        ...outcome,
+        result: { ...outcome.result, output: guarded.output, isError: outcome.result.isError || guarded.withheld },
+      };
+    }
+  }
   if (mode === 'refuse' && outcome.verdict === 'held') {
     const reason = `${call.name} requires human approval, which an agent called as a sub-agent cannot ask for`;
     outcome = { ...outcome, verdict: 'denied', result: { output: reason, isError: true }, details: { reason } };

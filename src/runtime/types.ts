@@ -1,3 +1,4 @@
+import type { Guardrails } from '../guardrails/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
 import type { ApprovalStore, SessionStore } from '../persistence/index.ts';
 import type { ChatModel, Usage } from '../providers/index.ts';
@@ -23,6 +24,8 @@ export interface AgentDefinition {
   readonly visibility: 'public' | 'internal' | 'private';
   /** Names of the agents this agent may call as tools. */
   readonly subAgents: readonly string[];
+  /** The agent's guardrail policy (`agents.<a>.guardrails`); absent: none. */
+  readonly guardrails?: Guardrails;
 }
 
 /** The approval policy of a tool by the name the model calls it (undefined: no approval needed). */

@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.ts';
+import type { Guardrails } from '../guardrails/index.ts';
 import { type ChatModel, createChatModel } from '../providers/index.ts';
 import {
   type AgentDefinition,
@@ -107,10 +108,18 @@ export async function buildTools(config: Config, context: ToolBuildContext): Pro
  * Agent definitions in config order. An agent's tools are its `tools` followed by its `sub_agents` (each offered
  * as a tool named after the agent; see runtime's createAgentTool). References were checked by the config.
  */
-export function buildAgents(config: Config, models: Map<string, ChatModel>): AgentDefinition[] {
+export function buildAgents(
+  config: Config,
+  models: Map<string, ChatModel>,
+  guardrails: ReadonlyMap<string, Guardrails> = new Map(),
+): AgentDefinition[] {
   return Object.entries(config.agents).map(([name, agent]) => {
     const model = models.get(agent.llm);
     if (!model) throw new Error(`agents.${name}.llm: unknown llm "${agent.llm}"`);
+    const policy = agent.guardrails === undefined ? undefined : guardrails.get(agent.guardrails);
+    if (agent.guardrails !== undefined && !policy) {
+      throw new Error(`agents.${name}.guardrails: unknown policy "${agent.guardrails}"`);
+    }
     return {
       name,
       displayName: agent.name,
@@ -124,6 +133,7 @@ export function buildAgents(config: Config, models: Map<string, ChatModel>): Age
       historyLimit: agent.history_limit,
       visibility: agent.visibility,
       subAgents: [...agent.sub_agents],
+      ...(policy ? { guardrails: policy } : {}),
     };
   });
 }

@@ -17,6 +17,7 @@ import {
   buildTools,
   buildToolsets,
 } from './build-agents.ts';
+import { buildGuardrails } from './build-guardrails.ts';
 import { logToolsetEvent } from './toolset-log.ts';
 
 export interface StartServerOptions {
@@ -74,7 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const authenticator = createAuthenticator(authOptions ?? { defaultTenant: DEFAULT_APP_ID });
 
   const models = buildModels(config);
-  const agents = buildAgents(config, models);
+  const agents = buildAgents(config, models, buildGuardrails(config));
   let runtime: RuntimeDeps | undefined;
   const stateDir = resolve(options.cwd, '.hector');
   const toolContext = {

@@ -51,6 +51,18 @@ export class ConfigError extends AppError {
   }
 }
 
+/**
+ * A guardrail policy refused a text: the user's message (`stage: input`) or the model's output (`output`).
+ * The message names the policy and the kind of check, never the text that matched.
+ */
+export class GuardrailBlockedError extends AppError {
+  readonly stage: 'input' | 'output';
+  constructor(stage: 'input' | 'output', message: string) {
+    super('guardrail_blocked', message);
+    this.stage = stage;
+  }
+}
+
 export class InvalidRequestError extends AppError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('invalid_request', message, details ? { details } : undefined);

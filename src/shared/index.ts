@@ -9,6 +9,7 @@ export {
   AuthenticationError,
   ConfigError,
   ConflictError,
+  GuardrailBlockedError,
   InvalidRequestError,
   isAppError,
   MethodNotFoundError,
@@ -29,3 +30,5 @@ export type { Scope } from './scope.ts';
 export { ANONYMOUS_USER, DEFAULT_APP_ID } from './scope.ts';
 export { constantTimeEqual, Secret, sha256Hex } from './secret.ts';
 export { compileToolPattern, TOOL_PATTERN } from './tool-pattern.ts';
+export type { CompiledPattern } from './user-pattern.ts';
+export { compileUserPattern, UNBOUNDED_MATCH } from './user-pattern.ts';

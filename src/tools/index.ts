@@ -1,3 +1,4 @@
+export { argsForAudit } from './audit-args.ts';
 export type { CommandToolOptions, ParseResult, PipelineStep, SandboxCheckOptions } from './command/index.ts';
 export { checkSandboxAvailable, createCommandTool, parseCommandArgv } from './command/index.ts';
 export type { ToolDefinition } from './define-tool.ts';

@@ -32,6 +32,9 @@ export const agentSchema = z
       .array(text())
       .prefault([])
       .describe('other agents this agent may call as tools (a tool named after each agent)'),
+    guardrails: text()
+      .optional()
+      .describe('name of an entry of guardrails: checks on its input, output, tool calls and tool results'),
   })
   .describe('an agent');
 

@@ -1,0 +1,524 @@
+/**
+ * The built-in prompt-injection rules (see injection.ts for how they are scored). Each is a regular
+ * expression over normalized text with bounded gaps (`(?:\W+\w+){0,4}`), so a rule costs linear time. Rules
+ * on `latin` run on the confusable-folded text; `any` rules cover other scripts on the normalized text.
+ */
+
+export interface InjectionRule {
+  readonly id: string;
+  readonly weight: number;
+  readonly regex: RegExp;
+  /** `latin`: matched on the confusable-folded text; `any`: on the normalized text (other scripts). */
+  readonly on: 'latin' | 'any';
+}
+
+const OVERRIDE_VERB =
+  "(?:ignore|ignores|ignored|ignoring|disregard|disregards|disregarding|forget|forgetting|skip|bypass|bypassing|override|overlook|drop|abandon|neglect|discard|set aside|throw out|throw away|stop following|do not follow|don't follow|no longer follow|cancel|erase|wipe|reset|clear|nevermind|never mind|pay no attention to|don't bother with|do not bother with|don't worry about|stop obeying|stop listening to|put aside|dismiss|void)";
+const PRIOR =
+  '(?:previous|previously|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|current|given|system|all|any|every|your|the|these|those|my|its|whatever|such|other|standard|default|built-in|preset|pre-set|safety)';
+const DIRECTIVE =
+  '(?:instructions?|prompts?|rules?|guidelines?|directives?|directions?|commands?|orders?|constraints?|restrictions?|programming|guardrails?|polic(?:y|ies)|filters?|system (?:prompt|message)|context|configuration|training|boundaries|limitations?|requirements|guidance|criteria|briefing|setup|task|protocols?|principles|safeguards)';
+const SENSITIVE =
+  "(?:conversations?|chat (?:history|logs?)|transcripts?|(?:all |the |user'?s? |previous |past )?messages|api[ _-]?keys?|credentials?|secrets?|passwords?|(?:session |access |auth |bearer )?tokens?|private keys?|system prompt|session|cookies?|env(?:ironment)? variables?|\\.env\\b|id_rsa|\\.ssh|/etc/passwd|/etc/shadow|user data|personal data|memory(?: store)?|context window|files?|contents?|database|users table|customer (?:list|data|records))";
+const AI =
+  '(?:ai|a\\.i\\.|llms?|gpts?|chatgpt|claude|copilot|gemini|hector|assistants?|ai assistants?|language models?|large language models?|chatbots?|ai agents?|agents?|bots?|models?|automated (?:systems?|agents?|readers?|tools?)|screeners?|ai screeners?)';
+
+const L = (id: string, weight: number, source: string): InjectionRule => ({
+  id,
+  weight,
+  regex: new RegExp(source, 'iu'),
+  on: 'latin',
+});
+const A = (id: string, weight: number, source: string): InjectionRule => ({
+  id,
+  weight,
+  regex: new RegExp(source, 'iu'),
+  on: 'any',
+});
+
+export const INJECTION_RULES: readonly InjectionRule[] = [
+  // Instruction overrides.
+  L(
+    'override.ignore_previous',
+    0.9,
+    `\\b${OVERRIDE_VERB}\\b(?:\\W+\\w+){0,4}?\\W+${PRIOR}\\b(?:\\W+[\\w-]+){0,3}?\\W+${DIRECTIVE}\\b`,
+  ),
+  L(
+    'override.ignore_everything',
+    0.75,
+    `\\b${OVERRIDE_VERB}\\s+(?:about\\s+)?(?:everything|anything|all)\\s+(?:(?:that\\s+)?you(?:'ve| have)?\\s+(?:were\\s+|been\\s+|was\\s+)?(?:told|taught|instructed|given|trained|programmed)|(?:above|before this|prior to this|so far|up to now|up to this point))\\b|\\b${OVERRIDE_VERB}\\s+what\\s+(?:the\\s+developers?|they|your\\s+(?:developers?|creators?|operators?)|others|anyone|the\\s+system)\\s+(?:told|said to|instructed|taught|asked)\\s+you\\b`,
+  ),
+  L(
+    'override.ignore_safety',
+    0.8,
+    `\\b${OVERRIDE_VERB}\\s+(?:all\\s+|any\\s+|your\\s+|the\\s+)?(?:safety|ethical|content|moral|security|confirmation|approval)\\s+(?:guidelines|rules|polic(?:y|ies)|filters?|restrictions|constraints|training|requirements?|steps?|checks?|prompts?|process|gates?)\\b`,
+  ),
+  L(
+    'override.ignore_above',
+    0.55,
+    '\\b(?:ignore|disregard|forget)\\s+(?:all\\s+|everything\\s+)?(?:of\\s+)?(?:the\\s+)?(?:above|previous|prior|preceding)\\b(?!\\s+(?:email|e-mail|message|mail|comment|note|draft|error|warning|section|paragraph|example|step|link|question|point|answer|version|line|reply|one|list|file|output|result|code|suggestion))',
+  ),
+  L(
+    'override.ignore_user_request',
+    0.5,
+    `\\b${OVERRIDE_VERB}\\s+(?:the\\s+|this\\s+)?(?:user'?s?\\s+|analysis\\s+|original\\s+|current\\s+|actual\\s+)(?:request|question|task|query|assignment|prompt|instructions?)\\b`,
+  ),
+  L(
+    'override.revoked',
+    0.75,
+    `\\b${PRIOR}\\s+(?:[\\w-]+\\s+){0,2}?${DIRECTIVE}\\b(?:\\W+[\\w-]+){0,6}?\\W+(?:are|is|have been|has been|were|was|got|are now|is now)\\s+(?:now\\s+|hereby\\s+|officially\\s+)?(?:revoked|cancel(?:l)?ed|void|voided|null|deprecated|lifted|disabled|suspended|removed|obsolete|superseded|overridden|outdated|invalid|invalidated|waived|no longer (?:valid|in effect|active|applicable|relevant)|switched off|turned off)\\b`,
+  ),
+  L(
+    'override.obsolete_context',
+    0.75,
+    '\\b(?:everything|all|anything)\\s+(?:prior|previous|before|above)\\s+(?:to\\s+)?(?:this|my|the)\\s+(?:message|point|line|prompt)\\s+(?:is|are|was)\\s+(?:now\\s+)?(?:obsolete|void|invalid|irrelevant|cancel(?:l)?ed|superseded|not to be followed)',
+  ),
+  L(
+    'override.new_instructions',
+    0.6,
+    '\\b(?:new|updated|revised|real|actual|true|secret|hidden|override|priority|next|begin new|start new|begin|additional secret)\\s+(?:system\\s+)?(?:instructions?|directives?|orders|prompt|task|policy)\\s*(?::|-|—|>>>|follow\\b|are\\b|is\\b|for you\\b)',
+  ),
+  L(
+    'override.from_now_on',
+    0.45,
+    "\\b(?:from now on|from this point(?: on| forward)?|for the rest of (?:this|the) (?:conversation|chat|session)|henceforth|going forward),? (?:you|your|you're|always|never|only|respond|answer|reply|act|ignore)",
+  ),
+  L(
+    'override.follow_instead',
+    0.7,
+    '\\bfollow\\s+(?:these|the following|my|the new|only my|only these|this)\\s+(?:\\w+\\s+)?(?:instructions|rules|orders|directions|commands)\\s+instead\\b|\\binstead,?\\s+(?:follow|obey)\\b|\\bfollow only what i say\\b',
+  ),
+  L(
+    'override.instead',
+    0.4,
+    '\\b(?:instead|rather),? (?:you (?:must|should|will)|do the following|output|print|respond|reply|say|write)\\b',
+  ),
+  L(
+    'override.no_longer_bound',
+    0.8,
+    "\\b(?:you are|you're|you have been|you've been) (?:now )?(?:no longer|not|freed from being|released from being) (?:bound|restricted|limited|required|constrained|obligated|governed) (?:by|to)\\b",
+  ),
+  L(
+    'override.supersede',
+    0.7,
+    `\\b(?:supersedes?|overrides?|replaces?|takes? precedence over|cancels?)\\b(?:\\W+\\w+){0,3}\\W+${PRIOR}\\b(?:\\W+\\w+){0,2}\\W+${DIRECTIVE}\\b`,
+  ),
+  L(
+    'override.updated_your_instructions',
+    0.6,
+    "\\b(?:updated|changed|modified|replaced|revised|overridden|overwritten|rewritten|reprogrammed)\\s+(?:your|the assistant's|the ai's|its)\\s+(?:instructions|rules|guidelines|directives|prompt|system prompt|configuration|programming|polic(?:y|ies))\\b",
+  ),
+  L(
+    'override.safety_disabled',
+    0.75,
+    '\\b(?:your|the|all|my|its|any|every)?\\s*(?:content polic(?:y|ies)|safety (?:checks?|rules|guidelines|filters?|features?|settings|training|measures|protocols?|systems?)|restrictions|guardrails|filters|alignment|approval (?:gate|step|requirement|process|checks?)|confirmation (?:step|requirement|prompts?|checks?)|moderation|ethical guidelines|safeguards)\\s+(?:(?:have|has|are|is|were|was)\\s+(?:been\\s+)?(?:now\\s+|temporarily\\s+|officially\\s+)?)?(?:switched off|turned off|disabled|removed|lifted|suspended|deactivated|bypassed|revoked|waived|stripped|off for)\\b',
+  ),
+  L(
+    'override.disable_safety',
+    0.55,
+    '\\b(?:disable|turn off|switch off|bypass|skip|remove|deactivate|circumvent|get around)\\s+(?:the\\s+|all\\s+|any\\s+|your\\s+)?(?:confirmation|approval|safety|security|content|moderation)\\s+(?:steps?|checks?|prompts?|gates?|filters?|rules|requirements?|process|guidelines|measures)\\b',
+  ),
+  // Role play and persona switches.
+  L(
+    'roleplay.you_are_now',
+    0.35,
+    '\\byou are now\\b(?! (?:connected|logged|signed|subscribed|registered|enrolled|able to|ready|in the|on the|viewing|chatting with a (?:human|person|support)|talking to (?:a|our) (?:human|agent|representative)))',
+  ),
+  L(
+    'roleplay.persona_name',
+    0.85,
+    "\\b(?:you are|you're|you will be|become|act as|play|pretend to be|switch to|enter|activate|enable|you are now|call yourself)\\s+(?:now\\s+)?(?:an?\\s+)?[\"'“]?(?:dan|stan|dude|aim|betterdan|better dan|evilbot|evil bot|mongo tom|kevin|jailbreak|antigpt|anti-gpt|devmode|developer mode|chaosgpt|wormgpt|freedomgpt)\\b",
+  ),
+  L(
+    'roleplay.dan',
+    0.9,
+    '\\b(?:dan|stan|dude|aim|kevin|mongo tom)\\b[^.\\n]{0,60}\\b(?:do anything now|can do anything|jailbr(?:ea|o)k|no (?:restrictions|limits|rules|filters)|without (?:restrictions|limits|rules|filters)|strive to avoid norms|never refuses?)|\\bdo anything now\\b',
+  ),
+  L(
+    'roleplay.jailbreak',
+    0.7,
+    '\\bjailbr(?:ea|o)k(?:en)?\\s+(?:mode|enabled|activated|persona)\\b|\\byou (?:are|have been|were|are now) jailbr(?:ea|o)k(?:en|ed)\\b|\\b(?:enter|enable|activate|engage)\\s+jailbreak\\b',
+  ),
+  L(
+    'roleplay.unrestricted_ai',
+    0.75,
+    "\\b(?:ai|model|assistant|chatbot|llm|bot|version of (?:you|yourself)|copy of (?:you|yourself)|persona|character|entity|superuser ai)\\s+(?:\\w+\\s+){0,2}?(?:without|with no|with zero|free (?:of|from)|unbound by|that has no|who has no|which has no|that doesn't have|that does not have|that doesn't care about|who doesn't care about|that does not care about|that ignores|who ignores|that has escaped|that escaped|that was never given|that was trained without|trained without|whose (?:\\w+\\s+){0,2}(?:was|were|has been|have been) (?:removed|disabled|turned off|stripped)|that never needs)\\b(?:\\s+\\w+){0,4}",
+  ),
+  L(
+    'roleplay.no_restrictions',
+    0.75,
+    '\\b(?:act|behave|respond|answer|operate|function|roleplay|role-play|pretend|imagine|simulate|become|be)\\b(?:\\W+\\w+){0,8}\\W+(?:without|with no|free (?:of|from)|unbound by|ignoring|no longer (?:bound|restricted) by|that has no|who has no|with zero|with no)\\W+(?:\\w+\\W+){0,3}(?:restrictions?|limits?|limitations?|rules?|filters?|guidelines?|censorship|ethics|morals?|moral compass|safety|boundaries|constraints?|content policy|polic(?:y|ies)|alignment)\\b',
+  ),
+  L(
+    'roleplay.you_have_no_rules',
+    0.7,
+    "\\byou(?: now)? (?:have|has|possess) no (?:filters?|restrictions?|rules|guidelines|limits|ethics|morals|boundaries|constraints|content policy|safety)\\b|\\byou (?:don't|do not) have (?:any )?(?:filters?|restrictions?|rules|guidelines|limits|ethics|morals|boundaries|constraints)\\b",
+  ),
+  L(
+    'roleplay.follows_no_rules',
+    0.6,
+    '\\b(?:follows?|obeys?|respects?|has|with)\\s+no\\s+(?:guidelines|rules|restrictions|polic(?:y|ies)|filters|limits|ethics|morals)\\b(?:\\s+whatsoever)?|\\btranscended (?:its|your|their) (?:programming|rules|guidelines|training)\\b',
+  ),
+  L(
+    'roleplay.unfiltered_persona',
+    0.7,
+    '\\b(?:unfiltered|uncensored|unrestricted|unaligned|amoral|unhinged|rogue|jailbroken|unlocked|limitless)\\s+(?:ai|assistant|model|chatbot|version of (?:yourself|you)|mode|persona|character|llm|gpt|twin)\\b',
+  ),
+  L(
+    'roleplay.developer_mode',
+    0.8,
+    '\\b(?:developer|dev|god|admin|sudo|debug|maintenance|root|dan|dude|stan|unrestricted|unlocked|jailbreak) mode\\b(?:\\W+\\w+){0,3}?\\W+(?:enabled|activated|engaged|unlocked)\\b|\\b(?:enable|activate|enter|switch to|turn on|engage)\\b(?:\\W+\\w+){0,2}?\\W+(?:developer|dev|god|sudo|dan|dude|stan|unrestricted|jailbreak) mode\\b|\\b(?:dan|dude|stan) mode\\b|\\bdeveloper mode\\s*[:=]\\s*(?:on|enabled|true|1)\\b',
+  ),
+  L(
+    'roleplay.pretend_no_rules',
+    0.7,
+    "\\b(?:pretend|imagine|suppose|assume|act as if|act like|hypothetically)\\b(?:\\W+\\w+){0,4}?\\W+(?:you|you're|you are|you were)\\b(?:\\W+\\w+){0,4}?\\W+(?:no|not|never|don't|do not|without)\\b(?:\\W+\\w+){0,3}?\\W+(?:rules?|restrictions?|guidelines?|filters?|limits?|instructions?|programming|polic(?:y|ies)|ethics|safety|bound|restricted)\\b",
+  ),
+  L(
+    'roleplay.pretend_rules_gone',
+    0.75,
+    "\\b(?:pretend|imagine|act as if|assume)\\s+(?:that\\s+)?(?:the|your|all|any)\\s+(?:rules|guidelines|restrictions|filters|polic(?:y|ies)|instructions|content policy|safety rules)\\s+(?:don't|do not|doesn't|does not|no longer|never)\\s+(?:exist|apply|matter|existed)\\b|\\bact as if your (?:content policy|rules|guidelines|restrictions|filters) (?:has|have) been\\b",
+  ),
+  L(
+    'roleplay.comply_instead_of_refuse',
+    0.7,
+    "\\b(?:wherever|whenever|where|when|if)\\s+you\\s+(?:would\\s+)?(?:normally|usually|otherwise)?\\s*(?:would\\s+)?refuse\\b[^.\\n]{0,40}\\b(?:comply|do it|answer|agree|obey)\\b|\\bnever (?:refuse|say (?:no|you can't|that you can't|you cannot))\\b",
+  ),
+  L(
+    'roleplay.no_adherence',
+    0.45,
+    "\\b(?:does not|doesn't|do not|don't|never|won't|will not|no longer)\\s+(?:adhere to|follow|obey|comply with|care about|respect|abide by|mention)\\s+(?:any\\s+)?(?:\\w+\\s+)?(?:rules|polic(?:y|ies)|guidelines|restrictions|ethics|content policy|safety)\\b",
+  ),
+  L(
+    'roleplay.opposite',
+    0.55,
+    '\\b(?:opposite|reverse|evil|dark|shadow) (?:mode|twin|version|side|of yourself)\\b(?:\\W+\\w+){0,8}?\\W+(?:respond|answer|reply|ignore|ignores|without|comply|agree)\\b',
+  ),
+  L(
+    'roleplay.grandma',
+    0.7,
+    '\\b(?:grandma|grandmother|grandpa|grandfather|granny)\\b[^.\\n]{0,80}\\b(?:used to|would)\\b[^.\\n]{0,60}\\b(?:keys?|passwords?|napalm|serial numbers?|license keys?|activation keys?|recipes? for|instructions for|how to make)\\b',
+  ),
+  L(
+    'roleplay.no_permission',
+    0.45,
+    "\\b(?:never|doesn't|does not|without)\\s+(?:needs?|need|needing|asking|ask|requiring|require|requires|waiting)\\s+(?:for\\s+)?(?:any\\s+)?(?:permission|approval|confirmation|consent)\\b|\\bwithout asking\\b",
+  ),
+  // Fake system / developer messages and chat-template tokens.
+  L(
+    'fake_system.template_token',
+    0.9,
+    '<\\|(?:im_start|start_header_id)\\|>\\s*(?:system|assistant|developer|user)|<\\|(?:system|endoftext|eot_id|begin_of_text)\\|>|\\[/?inst\\]|<</?sys>>|<\\|(?:system|assistant)\\|>',
+  ),
+  L(
+    'fake_system.role_header',
+    0.65,
+    '(?:^|\\n|[.!?]\\s+|\\s{2})\\s*[\\[(#*<]{0,4}\\s*(?:system|developer|admin|administrator|root|operator|sysadmin)\\s*(?:message|prompt|note|notice|instruction|override|update|alert|continuation|directive|command)?\\s*[\\])#*>]{0,4}\\s*:(?!\\d)\\s*\\S',
+  ),
+  L(
+    'fake_system.quoted_role_header',
+    0.4,
+    '["\'{\\[(>]\\s*(?:system|developer|admin|administrator|operator)\\s*(?:message|prompt|note|notice|instruction|override|update)?\\s*:(?!\\d)\\s*\\S',
+  ),
+  L(
+    'fake_system.markup_header',
+    0.7,
+    '(?:#{2,}|\\*{2,}|={3,}|-{3,}|\\[\\[?)\\s*(?:new\\s+)?(?:system|developer|admin)(?:\\s*(?:message|prompt|instructions?|override|update|notice))?\\s*(?:#{2,}|\\*{2,}|={3,}|-{3,}|\\]\\]?|:)|<\\s*/?\\s*(?:system|developer|sys|admin|instructions?)(?:_(?:prompt|message))?\\s*>',
+  ),
+  L(
+    'fake_system.bracket_header',
+    0.4,
+    '\\[\\s*(?:system|developer|admin|operator|administrator)\\s*(?:message|prompt|note|notice|instruction|override|update|alert)?\\s*\\]',
+  ),
+  L(
+    'fake_system.admin_override',
+    0.85,
+    '\\b(?:begin|start|end)\\s+(?:of\\s+)?(?:admin|administrator|system|developer|root|emergency|security)\\s+(?:override|mode|access|instructions?|prompt|message)\\b|\\b(?:admin|administrator|system|developer|root|emergency|security)\\s+override\\b',
+  ),
+  L(
+    'fake_system.official_directive',
+    0.6,
+    '\\b(?:official|mandatory|urgent|priority|emergency|updated)\\s+(?:system|admin|developer|security|operator)\\s+(?:directive|instruction|order|command|override|message|notice|update|protocol)\\b|\\bsystem prompt update\\b|\\bemergency protocol activated\\b',
+  ),
+  L(
+    'fake_system.assistant_turn',
+    0.5,
+    "(?:^|\\n)\\s*(?:assistant|ai|chatgpt|claude|gpt)\\s*:\\s*(?:sure|okay|ok|certainly|of course|understood|i will|i'll|i've|i have|absolutely|done)\\b",
+  ),
+  L('fake_system.fake_turns', 0.6, '(?:^|\\n)\\s*(?:assistant|ai)\\s*:[^\\n]*\\n\\s*(?:user|human)\\s*:'),
+  L(
+    'fake_system.authority_claim',
+    0.45,
+    "\\b(?:this is|message from|note from|notice from|instructions from|i am|i'm)\\s+(?:your|the)?\\s*(?:developer|developers|creator|creators|admin|administrator|system administrator|operator|owner|openai|anthropic|google|security team)(?:\\s+staff)?\\b",
+  ),
+  L(
+    'fake_system.operator_says',
+    0.6,
+    '\\b(?:the\\s+)?(?:operator|admin(?:istrator)?|developer|owner|system|your creator)\\s+(?:says|said|wants|asked|requests|has asked|instructs|has instructed|authorized|has authorized|approved)\\s+(?:that\\s+)?(?:you|the assistant|the ai)\\s+(?:should|must|to|can|may|are|is)\\b|\\b(?:your operator|the operator) has\\b',
+  ),
+  // Exfiltration of the prompt or secrets.
+  L(
+    'exfiltration.system_prompt',
+    0.8,
+    '\\b(?:reveal|print|show|repeat|output|display|leak|dump|disclose|share|give me|tell me|recite|write out|spell out|return|paste|copy|echo|translate|summari[sz]e|encode|list|expose|provide)\\b(?:\\W+[\\w-]+){0,5}?\\W+(?:system prompt|system message|system instructions|initial (?:prompt|instructions)|original (?:prompt|instructions)|hidden (?:prompt|instructions|rules|preamble)|secret (?:prompt|instructions)|your (?:prompt|instructions|rules|guidelines|directives|configuration|programming|preamble)|its configuration|pre-?prompt|developer (?:message|messages|prompt|instructions)|context window|(?:system|developer) and (?:system|developer) messages)\\b',
+  ),
+  L(
+    'exfiltration.hidden_rules',
+    0.6,
+    '\\byour\\s+(?:hidden|secret|internal|initial|original|confidential|full|exact)\\s+(?:preamble|rules|prompt|instructions|context|configuration|directives|guidelines|system message|setup)\\b',
+  ),
+  L(
+    'exfiltration.your_config',
+    0.75,
+    "\\b(?:credentials|secrets|keys|tokens|passwords|instructions|prompt|rules|directives|guidelines|tool definitions)\\s+(?:that\\s+)?(?:you|you've|you're)\\s+(?:were\\s+|have been\\s+|are\\s+|had been\\s+)?(?:configured|given|provided|set up|initiali[sz]ed|loaded|running|started|programmed|instructed|told|fed|shipped)\\b",
+  ),
+  L(
+    'exfiltration.developer_prompt',
+    0.75,
+    '\\b(?:prompt|instructions|rules|message|text|preamble|directives|guidelines)\\s+(?:that\\s+)?(?:your (?:developers?|creators?|operators?|admins?|owners?)|openai|anthropic)\\s+(?:gave|give|wrote|provided|set|configured|put)\\b|\\bbefore (?:this|the|our) (?:chat|conversation|session) (?:started|began)\\b',
+  ),
+  L(
+    'exfiltration.what_instructions',
+    0.7,
+    "\\bwhat (?:are|were|is) (?:your|the) (?:exact |full |original |initial |hidden |secret |system )+(?:instructions|prompt|rules|directives|guidelines|message)\\b|\\bwhat(?:'s| is) written in your\\b",
+  ),
+  L(
+    'exfiltration.before_first_message',
+    0.7,
+    "\\b(?:before|above|preceding|prior to)\\s+(?:my|the user's|our)\\s+first\\s+message\\b|\\bbefore\\s+[\"']?(?:user|human)\\s*:?[\"']?\\s+in your (?:context|prompt)\\b|\\b(?:all )?(?:the )?text that appears before\\b",
+  ),
+  L(
+    'exfiltration.verbatim_above',
+    0.75,
+    '\\b(?:repeat|print|output|copy|echo|return|reproduce|write|paste)\\b(?:\\W+\\w+){0,4}?\\W+(?:everything|all|the (?:text|words|content|messages?)|what(?:ever)? (?:is|was|came))\\b(?:\\W+\\w+){0,3}?\\W+(?:above|before this|preceding|so far|verbatim|word for word)\\b',
+  ),
+  L(
+    'exfiltration.secrets',
+    0.8,
+    "\\b(?:print|show|reveal|output|display|list|dump|give me|tell me|paste|include|share|read|cat|leak|expose|return|echo)\\b(?:\\W+[\\w.~/-]+){0,6}?\\W+(?:(?:your|the server's|the system's|the host's)\\s+(?:api[ _-]?keys?|credentials|secrets?|passwords?|tokens?|private keys?|env(?:ironment)? variables)|[a-z]+_api_key|[a-z]+_secret(?:_key)?|/etc/passwd|/etc/shadow|id_rsa|\\.ssh/|\\.env\\b|\\.aws/credentials)|\\bwhat (?:secrets|credentials|api keys|passwords|tokens) do you (?:have|know|store|hold)\\b|\\bfrom your environment\\b",
+  ),
+  L(
+    'exfiltration.send',
+    0.85,
+    `(?=[^\\n]{0,240}?\\b(?:send|post|upload|forward|email|e-mail|transmit|exfiltrate|leak|submit|copy|sync|push|fetch|call|request|load|visit|curl|wget|include|append|attach|share)\\b)(?=[^\\n]{0,240}?\\b${SENSITIVE})[^\\n]{0,240}?(?:https?://|ftp://|s3://|\\b[\\w.+-]+@[\\w-]+\\.[a-z]{2,})`,
+  ),
+  L(
+    'exfiltration.markdown_image',
+    0.6,
+    '!?\\[[^\\]]*\\]\\(https?://[^)\\s]*(?:\\?|&)[^)\\s]*=(?:\\{|\\$|%7b|<|[a-z_]*messages|[a-z_]*data)',
+  ),
+  // Delimiter and markup tricks.
+  L(
+    'delimiter.close_tag',
+    0.7,
+    '</\\s*(?:user_?input|user|user_message|human|context|document|doc|input|data|untrusted|query|text|content|email|tool_?output|tool_?result|search_?results?|instructions?|code|proofread|review|article|page|message|prompt|transcript)\\s*>\\s*\\S',
+  ),
+  L(
+    'delimiter.tag_then_instruction',
+    0.6,
+    '</\\s*[a-z_]{2,30}\\s*>\\s*(?:<[a-z_]{2,30}>\\s*)?(?:now|instead|new instructions|system|ignore|disregard|the (?:review|task|document|text|input) is (?:done|over|complete|finished))\\b',
+  ),
+  L(
+    'delimiter.end_of_input',
+    0.6,
+    '(?:end of|\\bend[_ ]of[_ ]|---\\s*end|\\[\\s*end|<<<\\s*end|={3,}\\s*end)\\W{0,3}(?:the\\s+)?(?:user[_ ])?(?:document|text|input|context|data|file|email|article|page|user (?:input|message)|prompt|conversation|transcript|template|string|message)\\b[\\W_]{0,12}(?:now|new|next|then|from here|system|instructions?|assistant|you (?:must|should|will)|ignore|disregard|your (?:real|new|actual) task|the (?:ai|assistant|model))\\b',
+  ),
+  L(
+    'delimiter.task_done_now',
+    0.7,
+    '\\b(?:the\\s+)?(?:review|task|summary|translation|classification|document|text|input|template|json|data|string|analysis|user input)\\b(?:\\s+\\w+){0,2}?\\s+(?:is|has)\\s+(?:now\\s+)?(?:done|over|complete|completed|finished|ended)\\b[.!:;,]?\\s+(?:now|next|then|instead|from here|your (?:next|new|real)|assistant|system|the ai)\\b|\\b(?:classification|summary|translation|analysis) complete\\.\\s+next\\b',
+  ),
+  L(
+    'delimiter.json_role_injection',
+    0.8,
+    '["\']\\s*\\}?\\s*\\]?\\s*\\}?\\s*,?\\s*\\{\\s*["\']role["\']\\s*:\\s*["\'](?:system|developer)["\']',
+  ),
+  L(
+    'delimiter.code_fence_break',
+    0.5,
+    '(?:```|~~~)\\s*\\n?\\s*(?:end|stop|exit|\\/\\/|#)?\\s*(?:ignore|disregard|new instructions|system:|now (?:you|ignore|do))\\b',
+  ),
+  // Instructions aimed at the AI reading a document (indirect injection).
+  L(
+    'indirect.note_to_ai',
+    0.75,
+    `\\b(?:note|message|instructions?|reminder|attention|notice|important|memo|hint|directive|request|warning|p\\.?s\\.?)\\s*(?:to|for)\\s*(?:any|all|the|every|an?)?\\s*${AI}\\b`,
+  ),
+  L(
+    'indirect.addressed_to_ai',
+    0.7,
+    `[\\[({]\\s*(?:(?:to|for|attention|dear|hey|hi|hidden|note|this (?:part|section|message|note|text|line) is for)\\b:?\\s*(?:the\\s+|any\\s+|all\\s+|an?\\s+)?|(?:[\\w-]+\\s*/\\s*)+(?:any\\s+|all\\s+)?|any\\s+|all\\s+)(?:[\\w-]+\\s+)?(?:ai|llm|gpt|chatgpt|claude|copilot|assistant|chatbot|bot|agent|model|ai model)s?\\b[^:\\n\\])]{0,40}:|\\b(?:to|attention|dear|hey|hello|hi)\\s+(?:the\\s+|any\\s+|all\\s+|an\\s+)?(?:ai|llm|gpt|chatgpt|claude|copilot|hector|gemini)\\b(?:\\s+[\\w-]+){0,3}\\s*[:,]`,
+  ),
+  L(
+    'indirect.ai_role_colon',
+    0.65,
+    '\\b(?:ai|llm|gpt|automated|coding|copilot)[\\s/-]+(?:reviewer|screener|agent|assistant|triager|moderator|recruiter|scheduler|model|bot|agents|assistants)s?\\s*[:,]\\s*\\S',
+  ),
+  L(
+    'indirect.ai_reading_this',
+    0.75,
+    `\\b(?:if you are|if you're|you are|dear|hey|hello|attention|to the|for the|any|to any|if|when|whenever)\\s+(?:an?\\s+|any\\s+|the\\s+)?${AI}\\b(?:\\W+\\w+){0,4}?\\W+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|scanning|viewing|crawling|browsing|seeing|handling|reviewing|ingesting|screening|triaging|grading|evaluating|ranking|moderating|indexing)\\b`,
+  ),
+  L(
+    'indirect.ai_agents_reading',
+    0.7,
+    '\\b(?:ai|llm|gpt|language model|automated|coding)\\s+(?:agents?|assistants?|models?|systems?|tools?|readers?|crawlers?|bots?|screeners?)\\s+(?:that\\s+(?:are\\s+)?)?(?:reading|processing|parsing|indexing|scanning|summari[sz]ing|crawling|analy[sz]ing|handling|reviewing|triaging|answering|working on)\\b',
+  ),
+  L(
+    'indirect.if_you_are_summarizing',
+    0.7,
+    "\\bif you(?:'re| are)\\s+(?:an?\\s+(?:ai|llm|bot|assistant)\\s+)?(?:summari[sz]ing|processing|parsing|analy[sz]ing|triaging|screening|indexing)\\b(?:\\s+\\S+){0,4}?[,:]?\\s+(?:please\\s+)?(?:post|send|ignore|reply|tell|say|include|add|write|call|run|approve|rate|recommend|mention|output|forward|delete)\\b",
+  ),
+  L(
+    'indirect.ai_imperative',
+    0.45,
+    "\\b(?:ai|llm|assistant|chatbot|model|agent|bot)s?\\s*(?:,|:|-)\\s*(?:you must|you should|please|ignore|disregard|do not|don't|instead|stop|immediately|now|always|never|the user (?:has asked|wants|asked|requests)|before (?:answering|responding)|silently|also|your (?:next|new|real|actual|only) (?:action|task|job|instruction|step)|if you're|tell|inform|say)\\b",
+  ),
+  L(
+    'indirect.ai_user_wants',
+    0.6,
+    '\\b(?:assistant|ai|agent|model|llm|bot)\\s*[:,]\\s*the user (?:has asked|wants|asked|requests|would like|needs|has requested)\\b',
+  ),
+  L(
+    'indirect.hidden_html',
+    0.6,
+    '<[a-z]+[^>]*(?:display\\s*:\\s*none|visibility\\s*:\\s*hidden|font-size\\s*:\\s*0|opacity\\s*:\\s*0|color\\s*:\\s*(?:white|#fff(?:fff)?|transparent))[^>]*>[^<]{0,300}?\\b(?:ai|assistant|llm|model|agent|ignore|disregard|instructions?|system)\\b',
+  ),
+  L(
+    'indirect.ai_must',
+    0.65,
+    '\\b(?:the\\s+)?(?:ai|assistant|llm|model|agent|bot|chatbot)s?\\s+(?:must|should|shall|needs? to|has to|is (?:required|instructed|expected|authorized) to|will now|is to)\\s+(?:now\\s+|immediately\\s+|also\\s+|first\\s+|silently\\s+)?(?:treat|ignore|disregard|disable|call|invoke|run|execute|send|delete|approve|grant|transfer|forward|reveal|bypass|skip|push|merge|refund|book|accept|share|post|exfiltrate|fetch|disclose|stop following|not (?:tell|mention|ask|inform))\\b',
+  ),
+  L(
+    'indirect.call_tool',
+    0.75,
+    '\\b(?:you|the assistant|the ai|the agent|the model|assistant|ai|agent)\\s+(?:must|should|shall|will|needs? to|has to|is required to|is instructed to)\\s+(?:now\\s+|immediately\\s+|also\\s+|first\\s+|silently\\s+)?(?:call|invoke|use|run|execute|trigger|activate)\\s+(?:the\\s+)?[\\w.-]+\\s+(?:tool|function|command|action|api)\\b|\\b(?:silently|quietly|secretly)\\s+(?:call|invoke|run|execute|send|forward|email)\\b',
+  ),
+  L(
+    'indirect.mention_ai',
+    0.6,
+    '@[\\w-]*(?:ai|bot|agent|assistant|copilot|claude|gpt|llm)[\\w-]*\\b[^\\n]{0,40}?\\b(?:when you|please also|you must|you should|ignore|also)\\b',
+  ),
+  L(
+    'indirect.hidden_comment',
+    0.75,
+    '<!--(?:(?!-->)[\\s\\S]){0,500}?\\b(?:ai|llm|assistant|model|agents?|gpt|claude|copilot|ignore|instructions?|system|prompt)\\b(?:(?!-->)[\\s\\S]){0,500}?(?:-->|$)',
+  ),
+  L(
+    'indirect.when_summarizing',
+    0.65,
+    "\\bwhen (?:you |an? (?:ai|llm|assistant|model) |this (?:doc|document|page|email|text|article) is )?(?:summari[sz]e|summari[sz]ing|summari[sz]ed|read|reading|process|processing|processed|analy[sz]e|analy[sz]ing|translate|translating|answer|answering|triage|triaging)\\b(?:\\W+\\w+){0,5}?\\W+(?:instead|ignore|do not|don't|you must|you should|always|also|first|make sure|tell|say|state|include|add|recommend|mention|send|output|change|set|approve)\\b",
+  ),
+  L(
+    'indirect.tell_user_false',
+    0.45,
+    '\\b(?:tell|inform|assure|convince|reply to)\\s+(?:the user|all recipients|the recipients|everyone)\\s+(?:that\\s+)?(?:this|it|the|their|they|there)\\b',
+  ),
+  L(
+    'indirect.user_actually_wants',
+    0.6,
+    '\\bthe user (?:actually|really|secretly|also|now) (?:wants|needs|asked|would like|has asked) (?:you )?to\\b',
+  ),
+  L(
+    'indirect.embedded_instructions',
+    0.4,
+    '\\b(?:instructions|directives|orders|commands)\\s+(?:embedded|hidden|inserted|placed|planted)\\s+(?:by|in|into)\\b',
+  ),
+  L(
+    'indirect.do_not_tell',
+    0.55,
+    "\\b(?:do not|don't|never)\\s+(?:tell|inform|mention|reveal|let|alert|notify)\\s+(?:this to\\s+)?(?:the\\s+)?(?:user|human|operator|person|anyone)\\b",
+  ),
+  // Suspicious encodings or obfuscation of an instruction.
+  L(
+    'encoded.decode_and_follow',
+    0.7,
+    '\\b(?:decode|decrypt|deobfuscate|translate|convert|interpret|base64[- ]decode|rot-?13|apply rot-?13|read (?:this|it) backwards|reverse)\\b(?:\\W+\\w+){0,6}?\\W+(?:and|then)\\W+(?:\\w+\\W+){0,3}?(?:follow|execute|run|obey|do|perform|carry out|act on|comply|apply)\\b|\\b(?:read|reverse) (?:this|it|the following) backwards and (?:obey|follow|do|execute)\\b',
+  ),
+  // Other languages: overrides, persona switches, prompt exfiltration, notes to the AI.
+  A(
+    'multilingual.es',
+    0.9,
+    '(?:ignora|ignore|olvida|olvide|descarta|omite|pasa por alto|haz caso omiso de)\\b(?:\\s+\\S+){0,4}?\\s+(?:instrucciones|indicaciones|reglas|órdenes|directrices|normas|tarea)\\b|(?:revela|muestra|imprime|repite|dime)\\b(?:\\s+\\S+){0,4}?\\s+(?:(?:tu|el|las) )?(?:prompt del sistema|instrucciones (?:iniciales|originales|del sistema)|mensaje del sistema|texto anterior)|(?:finge|imagina) que (?:no tienes|eres una? ia sin)',
+  ),
+  A(
+    'multilingual.fr',
+    0.9,
+    "(?:ignore[rz]?|oublie[rz]?|ne tiens? pas compte d?e?s?|ne tenez pas compte d?e?s?|fais abstraction d?e?s?|faites abstraction d?e?s?)\\s+(?:toutes?\\s+|tous\\s+)?(?:les|tes|vos|ces|mes|des)\\s+(?:\\S+\\s+){0,2}?(?:instructions|consignes|règles|directives|ordres)\\b|(?:révèle|révélez|montre|montrez|affiche|affichez|répète|répétez)\\b(?:\\s+\\S+){0,4}?\\s+(?:prompt système|invite système|instructions (?:initiales|d'origine|système)|message système|texte ci-dessus)|fais comme si tu n'avais (?:aucune|pas de) (?:règle|restriction|limite)",
+  ),
+  A(
+    'multilingual.de',
+    0.9,
+    '(?:ignoriere|ignorieren|ignoriert|vergiss|vergessen|missachte|missachten|übergehe)\\b(?:\\s+\\S+){0,4}?\\s+(?:anweisungen|anweisung|instruktionen|regeln|vorgaben|befehle|richtlinien)\\b|(?:zeige|zeig|gib|verrate|wiederhole)\\b(?:\\s+\\S+){0,4}?\\s+(?:systemprompt|system-prompt|systemnachricht|ursprünglichen anweisungen|anfänglichen anweisungen|text oben)|tu so, als (?:hättest|hast) du keine (?:regeln|einschränkungen)',
+  ),
+  A(
+    'multilingual.it',
+    0.9,
+    '(?:ignora|ignorare|dimentica|dimenticare|trascura|non considerare)\\b(?:\\s+\\S+){0,4}?\\s+(?:istruzioni|indicazioni|regole|direttive|ordini)\\b|(?:rivela|mostra|stampa|ripeti)\\b(?:\\s+\\S+){0,4}?\\s+(?:prompt di sistema|istruzioni (?:iniziali|originali|di sistema)|messaggio di sistema)|(?:ripeti|stampa|riscrivi)\\b[^.\\n]{0,40}\\btesto\\b[^.\\n]{0,30}\\b(?:sopra|precedente)',
+  ),
+  A(
+    'multilingual.pt',
+    0.9,
+    '(?:ignore|ignora|esqueça|esquece|desconsidere|desconsidera|descarte)\\b(?:\\s+\\S+){0,4}?\\s+(?:instruções|instrucoes|regras|diretrizes|ordens|orientações)\\b|(?:revele|revela|mostre|mostra|imprima|repita)\\b(?:\\s+\\S+){0,4}?\\s+(?:prompt do sistema|instruções (?:iniciais|originais|do sistema)|mensagem do sistema)|(?:finja|finge|imagine|suponha) que (?:você|voce|tu) (?:não|nao) (?:tem|possui|tens)',
+  ),
+  A(
+    'multilingual.nl',
+    0.9,
+    '(?:negeer|vergeet|negeren|vergeten)\\b(?:\\s+\\S+){0,4}?\\s+(?:instructies|regels|richtlijnen|opdrachten|aanwijzingen)\\b|(?:toon|onthul|herhaal|laat)\\b(?:\\s+\\S+){0,4}?\\s+(?:systeemprompt|systeembericht|oorspronkelijke instructies)',
+  ),
+  A(
+    'multilingual.ru',
+    0.9,
+    '(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не обращай внимания на|отбрось|пропусти)(?:\\s+\\S+){0,4}?\\s+(?:инструкции|инструкций|указания|правила|команды|директивы|указаний)|(?:покажи|раскрой|выведи|повтори|напиши)(?:\\s+\\S+){0,4}?\\s+(?:системный промпт|системное сообщение|системные инструкции|исходные инструкции)',
+  ),
+  A(
+    'multilingual.pl',
+    0.9,
+    '(?:zignoruj|ignoruj|zapomnij|pomiń)\\b(?:\\s+\\S+){0,4}?\\s+(?:instrukcj|polece|zasad|reguł|wytyczn)\\S*|(?:pokaż|ujawnij|wypisz|powtórz)\\b(?:\\s+\\S+){0,4}?\\s+(?:prompt systemowy|instrukcje systemowe|wiadomość systemową)',
+  ),
+  A(
+    'multilingual.tr',
+    0.9,
+    '(?:talimat|kural|yönerge|komut)\\S*\\s+(?:\\S+\\s+){0,2}?(?:yok say|unut|görmezden gel|dikkate alma|atla)|sistem (?:istemini|mesajını|talimatlarını)\\s+(?:göster|açıkla|yazdır|tekrarla)',
+  ),
+  A(
+    'multilingual.zh',
+    0.9,
+    '(?:忽略|忽视|无视|忘记|忘掉|不要理会|不理会|跳过|放弃)[^。！？\\n]{0,12}(?:指令|指示|说明|规则|提示|命令|要求|设定)|(?:显示|透露|输出|打印|重复|告诉我|泄露)[^。！？\\n]{0,8}(?:系统提示|系统指令|初始指令|原始指令|系统消息)',
+  ),
+  A(
+    'multilingual.ja',
+    0.9,
+    '(?:指示|命令|ルール|規則|プロンプト|指令)[^。！？\\n]{0,12}(?:無視|忘れ)|(?:無視|忘れ)[^。！？\\n]{0,6}(?:指示|命令|ルール|規則)|(?:システムプロンプト|初期指示|元の指示|最初[^。！？\\n]{0,8}(?:指示|命令|プロンプト))[^。！？\\n]{0,12}(?:表示|教え|見せ|出力|繰り返|書き出)',
+  ),
+  A(
+    'multilingual.ko',
+    0.9,
+    '(?:지시|지침|명령|규칙|프롬프트|지시사항)[^.!?\\n]{0,12}(?:무시|잊어)|(?:시스템 프롬프트|초기 지시|원래 지시|처음 지시)[^.!?\\n]{0,24}(?:보여|알려|출력|반복)',
+  ),
+  A(
+    'multilingual.ar',
+    0.9,
+    '(?:تجاهل|انس|إنس|لا تلتزم ب)(?:\\s+\\S+){0,4}?\\s*(?:ال)?(?:تعليمات|إرشادات|قواعد|أوامر|توجيهات)|(?:اكشف|أظهر|اعرض|اطبع|كرر)(?:\\s+\\S+){0,4}?\\s+(?:موجه النظام|تعليمات النظام|رسالة النظام)',
+  ),
+  A(
+    'multilingual.hi',
+    0.9,
+    '(?:निर्देश|नियम|आदेश)\\S*\\s+(?:\\S+\\s+){0,2}?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|(?:सिस्टम प्रॉम्प्ट|सिस्टम संदेश)(?:\\s+\\S+){0,3}?\\s+(?:दिखाओ|बताओ|दिखाएं|बताएं)',
+  ),
+  A(
+    'multilingual.developer_mode',
+    0.75,
+    'modo (?:desarrollador|de desarrollador|desenvolvedor|sviluppatore)|mode développeur|entwicklermodus|modalità sviluppatore|режим разработчика|tryb dewelopera|geliştirici modu|开发者模式|開発者モード|개발자 모드|وضع المطور|डेवलपर मोड|ontwikkelaarsmodus',
+  ),
+  A(
+    'multilingual.no_limits',
+    0.7,
+    '(?:\\bai\\b|\\bia\\b|\\bki\\b|ии|yapay zeka|sztuczn|\\bmodel|asistente|assistant|assistente|асистент|ассистент)[^.!?\\n]{0,30}(?:zonder beperkingen|sin restricciones|sans restrictions|ohne einschränkungen|senza restrizioni|sem restrições|без ограничений|bez ograniczeń|sin límites|sans limites)|kısıtlamasız bir yapay zeka|बिना किसी प्रतिबंध|制限のない|制限なし|제한 없는|제한없는|不受限制|没有任何限制|无限制|لا توجد أي قيود|بدون قيود',
+  ),
+  A(
+    'multilingual.note_to_ai',
+    0.7,
+    "(?:nota para|nota per|note pour|notiz für|hinweis (?:an|für)|примечание для|uwaga dla|opmerking voor|aviso para|mensaje para|message pour|nachricht an)\\s+(?:el |la |le |les |l'|die |den |das |il |o |a |toute |tout |tous |jede[nrs]? |any )?(?:\\S+\\s+)?(?:asistente|assistant|ia\\b|ai\\b|ki\\b|assistente|ии|асистент|ассистент|asystenta|llm|modelo|modèle|modell)",
+  ),
+];

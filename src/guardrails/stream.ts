@@ -1,0 +1,204 @@
+/**
+ * Output guardrails on streamed text. Chunks go in; what comes out is safe to send: PII spans are redacted
+ * whole even when they arrive split over chunks, and a blocking finding stops the stream before the text
+ * that matched is released.
+ *
+ * How much is held back: the longest text a match can span (H: 256 characters for the built-in PII kinds,
+ * the computed maximum of each configured pattern and keyword), plus, for tokens and PEM blocks, the trailing
+ * run of non-whitespace (a key or JWT still arriving) and an unterminated `-----BEGIN` block, each up to
+ * MAX_LONG_MATCH. A match that starts before the release point is complete (it is at most H long), so it is
+ * redacted and released whole; anything that could still grow is kept for the next chunk.
+ *
+ * `end()` releases the rest and re-checks the whole output for blocking findings (patterns longer than the
+ * holdback, moderation); such a finding fails the response, but text already released stays released.
+ */
+import {
+  contentFinding,
+  lengthFinding,
+  moderationFinding,
+  patternFinding,
+  piiFinding,
+  piiSpans,
+  violation,
+} from './checks.ts';
+import type { CompiledOutput } from './guardrails.ts';
+import { MAX_LONG_MATCH, MAX_SHORT_MATCH } from './pii.ts';
+import { applyRedactions } from './redact.ts';
+import type { ModerationHook, Violation } from './types.ts';
+
+export interface StreamStep {
+  /** Text to send now (already redacted); '' when everything is held. */
+  readonly text: string;
+  readonly violations: readonly Violation[];
+  /** Set when the response must stop: send nothing more and fail it. */
+  readonly blocked?: Violation;
+}
+
+export interface OutputStream {
+  /** Synchronous, so it can sit inside a provider's event loop. */
+  push(chunk: string): StreamStep;
+  /** Releases the rest; re-checks the whole output (and asks the moderation hook, if any). */
+  end(): Promise<StreamStep>;
+}
+
+/** Characters of released text kept as left context (the words before a number decide whether it is PII). */
+const CONTEXT = 64;
+const BEGIN = '-----BEGIN';
+
+/** A group of a separated number or IBAN: `4111`, `DE89`, `(555)`, `+44`, `123-4567`. */
+const GROUP = /^[(+]?[0-9A-Z]{1,5}\)?(?:[-.][0-9]{1,5})*[,;:.]?$/;
+/** How far back separated groups are followed (an IBAN with spaces is 42 characters). */
+const MAX_GROUPED = 64;
+
+/**
+ * Where the text that a built-in PII match could still extend into begins: the trailing run of non-whitespace
+ * (an address, token, key or JWT still arriving, up to MAX_LONG_MATCH), extended back over the groups of a
+ * number written with spaces (card, phone, IBAN), and back to an unterminated `-----BEGIN` block. Everything
+ * before it is followed by whitespace that no built-in kind spans (except those groups and PEM blocks), so a
+ * match starting there is already complete.
+ */
+function builtinTail(text: string): number {
+  let start = text.length;
+  while (start > 0 && !/\s/.test(text[start - 1]!)) start--;
+  if (text.length - start > MAX_LONG_MATCH) start = text.length - MAX_SHORT_MATCH;
+  let group = start;
+  for (;;) {
+    let prevEnd = group;
+    while (prevEnd > 0 && (text[prevEnd - 1] === ' ' || text[prevEnd - 1] === '\t')) prevEnd--;
+    if (prevEnd === group || prevEnd === 0) break;
+    let prevStart = prevEnd;
+    while (prevStart > 0 && !/\s/.test(text[prevStart - 1]!)) prevStart--;
+    if (!GROUP.test(text.slice(prevStart, prevEnd)) || text.length - prevStart > MAX_GROUPED) break;
+    group = prevStart;
+  }
+  start = Math.min(start, group);
+  const begin = text.lastIndexOf(BEGIN);
+  if (begin >= 0 && begin < start && !text.includes('-----END', begin) && text.length - begin <= MAX_LONG_MATCH) {
+    start = begin;
+  }
+  return start;
+}
+
+export function createOutputStream(
+  name: string,
+  output: CompiledOutput | undefined,
+  moderation: ModerationHook | undefined,
+  signal?: AbortSignal,
+): OutputStream {
+  if (!output) {
+    return {
+      push: (chunk) => ({ text: chunk, violations: [] }),
+      end: async () => ({ text: '', violations: [] }),
+    };
+  }
+  const { pii, content, pattern, length } = output;
+  /** Custom PII patterns hold back their longest match; built-in kinds hold back their tail (builtinTail). */
+  const holdPii = pii ? pii.maxMatch : 0;
+  const holdBlock = Math.max(
+    content?.maxMatch ?? 0,
+    pattern?.patterns.reduce((m, p) => Math.max(m, p.maxLength), 0) ?? 0,
+  );
+  const hold = Math.max(holdPii, holdBlock);
+  let whole = '';
+  let pending = '';
+  /** Raw released text kept for context: the last max(CONTEXT, holdBlock) characters. */
+  let tail = '';
+  let stopped: Violation | undefined;
+  const reported = new Set<string>();
+  /** PII redacted so far, reported once at the end (or at once when the action is block). */
+  const piiKinds = new Set<string>();
+  let piiCount = 0;
+
+  const blockingFindings = (window: string, final: boolean) => {
+    const found = [
+      length && lengthFinding(whole, length, final),
+      pattern && patternFinding(window, pattern),
+      content && contentFinding(window, content),
+    ].filter((f) => f !== undefined);
+    return found.map((f) => violation(name, 'output', f));
+  };
+
+  /** Reports each finding once per stream (a warn finding stays in the window for a while). */
+  const fresh = (vs: Violation[]) =>
+    vs.filter((v) => {
+      const key = `${v.check}:${v.rule}`;
+      if (reported.has(key)) return false;
+      reported.add(key);
+      return true;
+    });
+
+  const moderated = async (): Promise<Violation[]> => {
+    if (!content?.options.moderation || !moderation) return [];
+    const { severity, action } = content.options;
+    try {
+      const r = await moderation(whole, 'output', signal);
+      return r.flagged ? [violation(name, 'output', moderationFinding(r.categories, severity, action))] : [];
+    } catch {
+      if (content.options.moderation.onError === 'allow') return [];
+      return [violation(name, 'output', moderationFinding(['unavailable'], severity, 'block'))];
+    }
+  };
+
+  const step = (final: boolean, extra: Violation[] = []): StreamStep => {
+    if (stopped) return { text: '', violations: [], blocked: stopped };
+    const text = tail + pending;
+    const offset = tail.length;
+    const violations: Violation[] = [];
+    const window = holdBlock > 0 ? text.slice(Math.max(0, offset - holdBlock)) : pending;
+    const blocks = [...blockingFindings(final ? whole : window, final), ...extra];
+    violations.push(...fresh(blocks));
+    const block = blocks.find((v) => v.action === 'block');
+    if (block) {
+      stopped = block;
+      pending = '';
+      return { text: '', violations, blocked: block };
+    }
+    let cut = final ? text.length : Math.max(offset, text.length - hold);
+    const spans = pii ? piiSpans(text, pii).filter((s) => s.start >= offset) : [];
+    if (!final && pii?.builtin) cut = Math.max(offset, Math.min(cut, builtinTail(text)));
+    const released = spans.filter((s) => s.start < cut);
+    for (const s of released) cut = Math.max(cut, s.end);
+    if (pii && released.length > 0) {
+      if (pii.options.action === 'block') {
+        const v = violation(name, 'output', piiFinding(released, pii)!);
+        stopped = v;
+        pending = '';
+        return { text: '', violations: [...violations, v], blocked: v };
+      }
+      for (const s of released) piiKinds.add(s.kind);
+      piiCount += released.length;
+    }
+    if (final && pii && piiCount > 0) {
+      const kinds = [...piiKinds].sort();
+      const { severity, action } = pii.options;
+      violations.push(
+        violation(name, 'output', { check: 'pii', rule: kinds.join(','), severity, action, kinds, count: piiCount }),
+      );
+    }
+    const raw = text.slice(offset, cut);
+    const redact = pii?.options.action === 'modify';
+    const out = redact
+      ? applyRedactions(
+          raw,
+          released.map((s) => ({ ...s, start: s.start - offset, end: s.end - offset })),
+          pii.redactor,
+        )
+      : raw;
+    const keep = Math.max(CONTEXT, holdBlock);
+    tail = text.slice(Math.max(0, cut - keep), cut);
+    pending = text.slice(cut);
+    return { text: out, violations };
+  };
+
+  return {
+    push(chunk) {
+      whole += chunk;
+      pending += chunk;
+      return step(false);
+    },
+    async end() {
+      if (stopped) return { text: '', violations: [], blocked: stopped };
+      return step(true, await moderated());
+    },
+  };
+}
