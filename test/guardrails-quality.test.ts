@@ -28,7 +28,7 @@ test('PII detection: F1 at least 0.95 overall and 0.9 for every kind', () => {
 
 test('prompt-injection detection: recall at least 0.9, false-positive rate at most 2%', () => {
   const report = evaluateInjection(injectionCases());
-  assert.ok(report.positives >= 250 && report.negatives >= 200, `${report.positives}/${report.negatives}`);
+  assert.ok(report.positives >= 350 && report.negatives >= 300, `${report.positives}/${report.negatives}`);
   assert.ok(report.recall >= 0.9, `recall ${report.recall.toFixed(3)}\n${report.errors.join('\n')}`);
   assert.ok(
     report.falsePositiveRate <= 0.02,

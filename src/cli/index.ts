@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { configJsonSchema, loadConfigFile, processEnvironment } from '../config/index.ts';
-import { ConfigError } from '../shared/index.ts';
+import { ConfigError, enableLinearRegexFallback } from '../shared/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { type Io, type ServeFlags, serve } from './serve.ts';
 import { VERSION } from './version.ts';
@@ -12,6 +12,8 @@ const stdio: Io = {
 
 /** Parses `argv` and runs the command. Resolves to the process exit code; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: Io = stdio, cwd: string = process.cwd()): Promise<number> {
+  // Every regex that can fall back to V8's linear-time engine does, before any untrusted text is matched.
+  enableLinearRegexFallback();
   let code: number = EXIT.ok;
   const program = new Command('hector')
     .description('Hector: a declarative, security-first A2A agent server')

@@ -41,8 +41,19 @@ export interface CompiledInjection {
   readonly rules: readonly InjectionRule[];
 }
 
+/**
+ * Injection patterns run on the normalized, lower-cased text (like the built-in rules), compiled without the
+ * `i` flag so V8's linear-time fallback covers them; one with an upper-case letter could never match.
+ */
 export function compileInjection(o: InjectionOptions, key: string): CompiledInjection {
-  const rules = compileAll(o.patterns, `${key}.patterns`, 'i').map((p, i) => customInjectionRule(i, p.regex));
+  o.patterns.forEach((p, i) => {
+    if (/[A-Z]/.test(p.replace(/\\./g, ''))) {
+      throw new Error(
+        `${key}.patterns[${i}] ${JSON.stringify(p)}: write it in lower case (it is matched on lower-cased, normalized text)`,
+      );
+    }
+  });
+  const rules = compileAll(o.patterns, `${key}.patterns`, '').map((p, i) => customInjectionRule(i, p.regex));
   return { options: o, rules };
 }
 
@@ -94,7 +105,7 @@ export function compileContent(o: ContentOptions, key: string): CompiledContent 
     options: o,
     patterns,
     keywords: keywordMatcher(o.keywords),
-    maxMatch: Math.max(longestKeyword * 4 + 16, ...patterns.map((p) => p.maxLength)),
+    maxMatch: Math.max(longestKeyword * 3 + 8, ...patterns.map((p) => p.maxLength)),
   };
 }
 

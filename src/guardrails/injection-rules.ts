@@ -1,7 +1,9 @@
 /**
  * The built-in prompt-injection rules (see injection.ts for how they are scored). Each is a regular
  * expression over normalized text with bounded gaps (`(?:\W+\w+){0,4}`), so a rule costs linear time. Rules
- * on `latin` run on the confusable-folded text; `any` rules cover other scripts on the normalized text.
+ * on `latin` run on the confusable-folded text; `any` rules cover other scripts on the normalized text. Both
+ * texts are already lower case, so the rules are written in lower case and compiled without the `i` and `u`
+ * flags (three times faster in V8; no rule uses `\p{…}` or astral characters).
  */
 
 export interface InjectionRule {
@@ -13,26 +15,32 @@ export interface InjectionRule {
 }
 
 const OVERRIDE_VERB =
-  "(?:ignore|ignores|ignored|ignoring|disregard|disregards|disregarding|forget|forgetting|skip|bypass|bypassing|override|overlook|drop|abandon|neglect|discard|set aside|throw out|throw away|stop following|do not follow|don't follow|no longer follow|cancel|erase|wipe|reset|clear|nevermind|never mind|pay no attention to|don't bother with|do not bother with|don't worry about|stop obeying|stop listening to|put aside|dismiss|void)";
+  "(?:ignore|ignores|ignored|ignoring|disregard|disregards|disregarding|forget|forgetting|skip|bypass|bypassing|overlook|drop|abandon|neglect|discard|set aside|throw out|throw away|stop following|do not follow|don't follow|no longer follow|cancel|erase|wipe|reset|clear|nevermind|never mind|don't apply|do not apply|stop applying|pay no attention to|don't bother with|do not bother with|don't worry about|stop obeying|stop listening to|put aside|dismiss|void)";
 const PRIOR =
   '(?:previous|previously|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|current|given|system|all|any|every|your|the|these|those|my|its|whatever|such|other|standard|default|built-in|preset|pre-set|safety)';
 const DIRECTIVE =
-  '(?:instructions?|prompts?|rules?|guidelines?|directives?|directions?|commands?|orders?|constraints?|restrictions?|programming|guardrails?|polic(?:y|ies)|filters?|system (?:prompt|message)|context|configuration|training|boundaries|limitations?|requirements|guidance|criteria|briefing|setup|task|protocols?|principles|safeguards)';
+  '(?:instructions?|prompts?|rules?|guidelines?|directives?|directions?|commands?|orders?|constraints?|restrictions?|programming|guardrails?|polic(?:y|ies)|filters?|system (?:prompt|message)|context|configuration|training|boundaries|limitations?|requirements|guidance|criteria|briefing|setup|task|protocols?|principles|safeguards|rubric|scoring rules)';
+/** The determiners that make "override … rules" an attack ("override your rules"), not code ("override the rule"). */
+const STRONG_PRIOR =
+  '(?:your|all|any|every|previous|previously|prior|above|earlier|preceding|initial|original|system|safety|existing|built-in|default)';
 const SENSITIVE =
   "(?:conversations?|chat (?:history|logs?)|transcripts?|(?:all |the |user'?s? |previous |past )?messages|api[ _-]?keys?|credentials?|secrets?|passwords?|(?:session |access |auth |bearer )?tokens?|private keys?|system prompt|session|cookies?|env(?:ironment)? variables?|\\.env\\b|id_rsa|\\.ssh|/etc/passwd|/etc/shadow|user data|personal data|memory(?: store)?|context window|files?|contents?|database|users table|customer (?:list|data|records))";
+const SEND_VERB =
+  '(?:send|post|upload|forward|email|e-mail|transmit|exfiltrate|leak|submit|copy|sync|push|fetch|call|request|load|visit|curl|wget|include|append|attach|share)';
+const DESTINATION = '(?:https?://|ftp://|s3://|\\b[\\w.+-]+@[\\w-]+\\.[a-z]{2,})';
 const AI =
   '(?:ai|a\\.i\\.|llms?|gpts?|chatgpt|claude|copilot|gemini|hector|assistants?|ai assistants?|language models?|large language models?|chatbots?|ai agents?|agents?|bots?|models?|automated (?:systems?|agents?|readers?|tools?)|screeners?|ai screeners?)';
 
 const L = (id: string, weight: number, source: string): InjectionRule => ({
   id,
   weight,
-  regex: new RegExp(source, 'iu'),
+  regex: new RegExp(source),
   on: 'latin',
 });
 const A = (id: string, weight: number, source: string): InjectionRule => ({
   id,
   weight,
-  regex: new RegExp(source, 'iu'),
+  regex: new RegExp(source),
   on: 'any',
 });
 
@@ -101,7 +109,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'override.supersede',
     0.7,
-    `\\b(?:supersedes?|overrides?|replaces?|takes? precedence over|cancels?)\\b(?:\\W+\\w+){0,3}\\W+${PRIOR}\\b(?:\\W+\\w+){0,2}\\W+${DIRECTIVE}\\b`,
+    `\\b(?:supersedes?|overrides?|overriding|replaces?|takes? precedence over|cancels?)\\b(?:\\W+\\w+){0,3}?\\W+${STRONG_PRIOR}\\b(?:\\W+\\w+){0,2}?\\W+${DIRECTIVE}\\b`,
   ),
   L(
     'override.updated_your_instructions',
@@ -111,7 +119,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'override.safety_disabled',
     0.75,
-    '\\b(?:your|the|all|my|its|any|every)?\\s*(?:content polic(?:y|ies)|safety (?:checks?|rules|guidelines|filters?|features?|settings|training|measures|protocols?|systems?)|restrictions|guardrails|filters|alignment|approval (?:gate|step|requirement|process|checks?)|confirmation (?:step|requirement|prompts?|checks?)|moderation|ethical guidelines|safeguards)\\s+(?:(?:have|has|are|is|were|was)\\s+(?:been\\s+)?(?:now\\s+|temporarily\\s+|officially\\s+)?)?(?:switched off|turned off|disabled|removed|lifted|suspended|deactivated|bypassed|revoked|waived|stripped|off for)\\b',
+    '\\b(?:content polic(?:y|ies)|safety (?:checks?|rules|guidelines|filters?|features?|settings|training|measures|protocols?|systems?)|restrictions|guardrails|filters|alignment|approval (?:gate|step|requirement|process|checks?)|confirmation (?:step|requirement|prompts?|checks?)|moderation|ethical guidelines|safeguards|content filters?|safety mode|safe mode|restricted mode|filter mode)\\s+(?:(?:have|has|are|is|were|was)\\s+(?:been\\s+)?(?:now\\s+|temporarily\\s+|officially\\s+)?)?(?:switched off|turned off|disabled|removed|lifted|suspended|deactivated|bypassed|revoked|waived|stripped|off for|mocked out|off)\\b',
   ),
   L(
     'override.disable_safety',
@@ -147,7 +155,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'roleplay.no_restrictions',
     0.75,
-    '\\b(?:act|behave|respond|answer|operate|function|roleplay|role-play|pretend|imagine|simulate|become|be)\\b(?:\\W+\\w+){0,8}\\W+(?:without|with no|free (?:of|from)|unbound by|ignoring|no longer (?:bound|restricted) by|that has no|who has no|with zero|with no)\\W+(?:\\w+\\W+){0,3}(?:restrictions?|limits?|limitations?|rules?|filters?|guidelines?|censorship|ethics|morals?|moral compass|safety|boundaries|constraints?|content policy|polic(?:y|ies)|alignment)\\b',
+    '\\b(?:act|behave|respond|answer|operate|function|roleplay|role-play|pretend|imagine|simulate|become|be|play|playing)\\b(?:\\W+\\w+){0,8}\\W+(?:without|with no|free (?:of|from)|unbound by|ignoring|no longer (?:bound|restricted) by|that has no|who has no|with zero|with no)\\W+(?:\\w+\\W+){0,3}(?:restrictions?|limits?|limitations?|rules?|filters?|guidelines?|censorship|ethics|morals?|moral compass|safety|boundaries|constraints?|content policy|polic(?:y|ies)|alignment)\\b',
   ),
   L(
     'roleplay.you_have_no_rules',
@@ -213,7 +221,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'fake_system.role_header',
     0.65,
-    '(?:^|\\n|[.!?]\\s+|\\s{2})\\s*[\\[(#*<]{0,4}\\s*(?:system|developer|admin|administrator|root|operator|sysadmin)\\s*(?:message|prompt|note|notice|instruction|override|update|alert|continuation|directive|command)?\\s*[\\])#*>]{0,4}\\s*:(?!\\d)\\s*\\S',
+    '(?:^|\\n|[.!?]\\s+|\\s{2})\\s*[\\[(#*<]{0,4}\\s*(?:system|developer|admin|administrator|root|operator|sysadmin)\\s*(?:message|prompt|note|notice|instruction|override|update|alert|continuation|directive|command)?(?:\\s*\\([^)\\n]{0,20}\\))?\\s*[\\])#*>]{0,4}\\s*:(?!\\d)\\s*\\S',
   ),
   L(
     'fake_system.quoted_role_header',
@@ -275,7 +283,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'exfiltration.developer_prompt',
     0.75,
-    '\\b(?:prompt|instructions|rules|message|text|preamble|directives|guidelines)\\s+(?:that\\s+)?(?:your (?:developers?|creators?|operators?|admins?|owners?)|openai|anthropic)\\s+(?:gave|give|wrote|provided|set|configured|put)\\b|\\bbefore (?:this|the|our) (?:chat|conversation|session) (?:started|began)\\b',
+    '\\b(?:prompt|instructions|rules|message|text|preamble|directives|guidelines|value|secret)\\s+(?:that\\s+)?(?:your (?:developers?|creators?|operators?|admins?|owners?)|openai|anthropic)\\s+(?:gave|give|wrote|provided|set|configured|put)\\b|\\bbefore (?:this|the|our) (?:chat|conversation|session) (?:started|began)\\b',
   ),
   L(
     'exfiltration.what_instructions',
@@ -300,7 +308,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'exfiltration.send',
     0.85,
-    `(?=[^\\n]{0,240}?\\b(?:send|post|upload|forward|email|e-mail|transmit|exfiltrate|leak|submit|copy|sync|push|fetch|call|request|load|visit|curl|wget|include|append|attach|share)\\b)(?=[^\\n]{0,240}?\\b${SENSITIVE})[^\\n]{0,240}?(?:https?://|ftp://|s3://|\\b[\\w.+-]+@[\\w-]+\\.[a-z]{2,})`,
+    // Anchored on the verb or on the sensitive object (whichever comes first), never on every position.
+    `\\b${SEND_VERB}\\b(?=[^\\n]{0,240}?\\b${SENSITIVE})[^\\n]{0,240}?${DESTINATION}|\\b${SENSITIVE}[^\\n]{0,120}?\\b${SEND_VERB}\\b[^\\n]{0,120}?${DESTINATION}`,
   ),
   L(
     'exfiltration.markdown_image',
@@ -407,7 +416,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'indirect.when_summarizing',
     0.65,
-    "\\bwhen (?:you |an? (?:ai|llm|assistant|model) |this (?:doc|document|page|email|text|article) is )?(?:summari[sz]e|summari[sz]ing|summari[sz]ed|read|reading|process|processing|processed|analy[sz]e|analy[sz]ing|translate|translating|answer|answering|triage|triaging)\\b(?:\\W+\\w+){0,5}?\\W+(?:instead|ignore|do not|don't|you must|you should|always|also|first|make sure|tell|say|state|include|add|recommend|mention|send|output|change|set|approve)\\b",
+    "\\bwhen (?:you |an? (?:ai|llm|assistant|model) |this (?:doc|document|page|email|text|article) is )?(?:summari[sz]e|summari[sz]ing|summari[sz]ed|read|reading|process|processing|processed|analy[sz]e|analy[sz]ing|translate|translating|answer|answering|triage|triaging)\\b(?:\\W+\\w+){0,5}?\\W+(?:instead|ignore|do not|don't|you must|you should|always|also|first|make sure|tell|say|state|include|add|recommend|mention|send|output|change|set|approve|accept|forward|delete|book|reply|click|buy)\\b",
   ),
   L(
     'indirect.tell_user_false',
@@ -435,16 +444,153 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     0.7,
     '\\b(?:decode|decrypt|deobfuscate|translate|convert|interpret|base64[- ]decode|rot-?13|apply rot-?13|read (?:this|it) backwards|reverse)\\b(?:\\W+\\w+){0,6}?\\W+(?:and|then)\\W+(?:\\w+\\W+){0,3}?(?:follow|execute|run|obey|do|perform|carry out|act on|comply|apply)\\b|\\b(?:read|reverse) (?:this|it|the following) backwards and (?:obey|follow|do|execute)\\b',
   ),
+  // Generalizations (shapes seen in held-out data: rules stated as void, privileges granted, template headers).
+  L(
+    'override.no_longer_applies',
+    0.75,
+    `\\b(?:system prompt|instructions|rules|guidelines|policies|polic(?:y|ies) you were given|setup|programming|restrictions|training)\\b[^.\\n]{0,40}?\\b(?:no longer appl(?:y|ies)|doesn't apply|does not apply|don't apply|do not apply|(?:is|are) (?:now )?void|no longer count|no longer matter|don't matter anymore|are suspended|is suspended|(?:is|are) (?:now )?(?:lifted|mocked out|turned off|off))\\b`,
+  ),
+  L(
+    'override.overriding_it',
+    0.5,
+    "\\bi(?:'m| am) (?:now )?overriding (?:it|them|this|that|you|your)\\b|\\boverride (?:code|key|token|password|phrase|sequence)\\b",
+  ),
+  L(
+    'override.set_aside',
+    0.7,
+    '\\bset (?:my|your|the|all|any|its) (?:guidelines|rules|instructions|restrictions|principles|policies|safety rules) aside\\b|\\bact as if you (?:never received|have no|had no|never had|were never given|have never seen)\\b',
+  ),
+  L('override.obey_only', 0.6, '\\b(?:obey|follow|listen to) only (?:this|me|my|these|what i)\\b'),
+  L(
+    'override.task_changed',
+    0.7,
+    '\\byour (?:task|goal|objective|mission|instructions?|job|assignment|priorities) (?:has|have) (?:changed|been (?:updated|replaced|changed|overridden))\\b|\\byour (?:new|real|actual) (?:task|goal|objective|mission) is\\b',
+  ),
+  L(
+    'override.rules_do_not_exist',
+    0.6,
+    "\\b(?:content )?(?:restrictions|rules|guidelines|filters|policies|laws|ethics|safety rules|limits) (?:no longer|don't|do not|doesn't|does not|never) exist\\b",
+  ),
+  L(
+    'roleplay.no_longer_assistant',
+    0.6,
+    '\\byou are no longer (?:an? |the |a helpful )?(?:ai |helpful )?(?:assistant|ai|chatbot|model|claude|chatgpt|bound)\\b',
+  ),
+  L(
+    'roleplay.bypass_restrictions',
+    0.6,
+    '\\b(?:get|getting|go|going) around (?:the |any |your |all )?(?:restrictions|rules|filters|safeguards|guardrails|limits|safety)\\b|\\b(?:bypass|bypassing|evade|evading|circumvent|circumventing)\\s+(?:the |any |your |all |content |safety )*(?:restrictions|rules|filters|safeguards|guardrails|limits|policies|moderation)\\b',
+  ),
+  L(
+    'roleplay.opposite_of_guidelines',
+    0.7,
+    '\\b(?:exact )?opposite of (?:what )?(?:your|the) (?:guidelines|rules|instructions|policies|training|programming)\\b|\\byour evil (?:twin|self|side|alter ego)\\b',
+  ),
+  L(
+    'roleplay.dual_persona',
+    0.55,
+    '\\b(?:two|2|dual|both) (?:ais|personas|personalities|modes|responses|versions|characters)\\b[^\\n]{0,80}?\\b(?:ignores?|no rules|unfiltered|without (?:rules|restrictions|filters)|breaks? the rules)\\b',
+  ),
+  L(
+    'roleplay.no_disclaimers',
+    0.5,
+    "\\b(?:never|don't|do not|without(?: any)?) (?:add(?:ing)? )?(?:disclaimers|warnings|caveats)\\b|\\bnever (?:step|break|get) out of (?:the |your |this )?(?:role|character)\\b",
+  ),
+  L(
+    'roleplay.shell_simulation',
+    0.35,
+    '\\b(?:simulate|emulate|act as|pretend to be|behave like)\\s+(?:an?\\s+)?(?:linux|unix|bash|windows|python|sql|root)?\\s*(?:shell|terminal|console|interpreter)\\b',
+  ),
+  L(
+    'exfiltration.own_config',
+    0.5,
+    '\\byour own (?:configuration|config|system prompt|prompt|instructions|source|memory|secrets|credentials|environment)(?: files?)?\\b',
+  ),
+  L(
+    'exfiltration.everything_in_context',
+    0.7,
+    "\\beverything (?:in|from) your (?:context|memory|prompt|configuration|system|instructions)\\b|\\b(?:that|which) i (?:can't|cannot|can not) see\\b",
+  ),
+  L(
+    'exfiltration.all_secrets',
+    0.75,
+    '\\b(?:every|all|any) (?:env(?:ironment)? variables?|secrets|api keys|credentials|tokens|passwords)\\b[^.\\n]{0,20}?\\b(?:you can see|you have|you know|available to you|in your (?:environment|context|memory))\\b|\\bending (?:in|with) _?(?:key|token|secret)\\b',
+  ),
+  L(
+    'exfiltration.configured_value',
+    0.7,
+    '\\b(?:secret|value|key|password|token|prompt|credentials)\\s+(?:that\\s+)?(?:your (?:developers?|creators?|operators?|admins?|owners?)|they|the operator)\\s+(?:configured|set|gave|provided|stored|put)\\b',
+  ),
+  L(
+    'fake_system.granted_privileges',
+    0.65,
+    '\\b(?:you|the user|this user|the user in this session)\\s+(?:now\\s+)?(?:has|have|has been|have been|is|are)\\s+(?:granted\\s+|given\\s+)?(?:elevated|admin|administrator|root|full|unrestricted|superuser|sudo)\\s+(?:permissions|privileges|rights|access)\\b',
+  ),
+  L(
+    'fake_system.execute_anything',
+    0.6,
+    '\\b(?:execute|run|perform|carry out|call)\\s+(?:any|every|all)\\s+(?:tool calls?|commands?|tools?|actions?|requests?)\\s+(?:they|the user|he|she|i|users)\\s+(?:request|ask|give|want|send|type)\\b',
+  ),
+  L(
+    'fake_system.config_patch',
+    0.6,
+    '\\b(?:assistant|ai|model|agent|llm|bot)[._](?:guardrails|safety|filters?|restrictions|reveal_\\w+|moderation|approval\\w*|unrestricted|jailbreak\\w*|admin|god_mode|dev_mode|safe_mode)\\s*[:=]\\s*(?:false|true|off|on|0|1|disabled|enabled)\\b',
+  ),
+  L(
+    'fake_system.admin_mode',
+    0.8,
+    "\\byou(?:'re| are)\\s+(?:now\\s+)?(?:in|operating in|running in|switched to)\\s+(?:admin|developer|dev|god|debug|sudo|root|unrestricted|maintenance|jailbreak|dan) mode\\b",
+  ),
+  L(
+    'fake_system.provider_team',
+    0.45,
+    "\\b(?:this is|we are|we're|message from)\\s+(?:the\\s+)?(?:trust (?:&|and) safety|safety|security|red team|alignment|policy) team\\b|\\bauthori[sz]ed red[- ]team (?:audit|exercise|test|session)\\b",
+  ),
+  L(
+    'delimiter.template_header',
+    0.6,
+    '(?:^|\\n)\\s*#{2,}\\s*(?:response|instruction|input|human|assistant)\\s*:?\\s*(?:\\n|$)|\\b(?:user input|the input|the document|the text|the data|the message|the essay)\\s+ends here\\b|<<\\s*(?:end|new[_ ]task|new[_ ]instructions?|system|begin)\\s*>>',
+  ),
+  L(
+    'delimiter.end_marker',
+    0.5,
+    '(?:-{3,}|={3,}|\\[|<{2,}|#{2,}|\\*{3,})\\s*end(?: of)?[\\s_]+(?:(?!(?:public|private|rsa|ec|openssh|pgp|certificate|key|signature)\\b)[a-z_]+\\s*){1,3}(?:-{3,}|={3,}|\\]|>{2,}|#{2,}|\\*{3,})',
+  ),
+  L(
+    'delimiter.task_finished_now',
+    0.6,
+    '\\b(?:task|job|step|request|review|grading|assignment|analysis|translation|summary)\\s+(?:is\\s+)?(?:now\\s+)?(?:finished|complete|completed|done|over)\\b[.!:;,]?\\s+(?:now|next)\\b',
+  ),
+  L(
+    'fake_system.bracket_turns',
+    0.6,
+    '(?:^|\\n)\\s*\\[(?:assistant|ai)\\]\\s*:?[^\\n]*\\n\\s*\\[(?:user|human)\\]\\s*:?',
+  ),
+  L(
+    'indirect.assistant_address',
+    0.6,
+    "(?:^|\\n|[.!?\"'{\\[(>]\\s*)(?:assistant|ai assistant|ai agent|agent|llm|bot)\\s*[:,—–-]\\s*(?:please\\s+)?(?:ignore|disregard|you must|you should|tell (?:the user|users|them|everyone|the customer)|inform|recommend|always|never|do not|don't|instead|book|send|call|open|visit|click|buy|choose|select|prefer|rank|rate|approve|your task|forward|delete)\\b",
+  ),
+  L(
+    'indirect.agents_reading',
+    0.45,
+    '\\b(?:assistants?|agents?|bots?|llms?)\\s+(?:reading|processing|parsing|scanning|summari[sz]ing|analy[sz]ing|indexing|handling)\\s+(?:this|these|the)\\b',
+  ),
+  L(
+    'indirect.hey_assistant',
+    0.4,
+    '\\b(?:hey|hi|hello|dear|attention|yo)\\s+(?:the\\s+)?(?:assistant|agent|bot)\\b\\s*[:,—–-]',
+  ),
   // Other languages: overrides, persona switches, prompt exfiltration, notes to the AI.
   A(
     'multilingual.es',
     0.9,
-    '(?:ignora|ignore|olvida|olvide|descarta|omite|pasa por alto|haz caso omiso de)\\b(?:\\s+\\S+){0,4}?\\s+(?:instrucciones|indicaciones|reglas|órdenes|directrices|normas|tarea)\\b|(?:revela|muestra|imprime|repite|dime)\\b(?:\\s+\\S+){0,4}?\\s+(?:(?:tu|el|las) )?(?:prompt del sistema|instrucciones (?:iniciales|originales|del sistema)|mensaje del sistema|texto anterior)|(?:finge|imagina) que (?:no tienes|eres una? ia sin)',
+    '(?:ignora|ignore|olvida|olvide|descarta|omite|pasa por alto|haz caso omiso de)\\b(?:\\s+\\S+){0,4}?\\s+(?:instrucciones|indicaciones|reglas|órdenes|directrices|normas|tarea)\\b|(?:olvida|ignora|olvide|descarta|omite)\\s+(?:\\S+\\s+){0,3}?(?:rules|instructions)\\b|(?:tu|el) prompt (?:secreto|oculto|del sistema|inicial)|(?:normas|reglas|instrucciones)[^.\\n]{0,30}ya no (?:cuentan|aplican|valen|importan)|(?:revela|muestra|imprime|repite|dime)\\b(?:\\s+\\S+){0,4}?\\s+(?:(?:tu|el|las) )?(?:prompt del sistema|instrucciones (?:iniciales|originales|del sistema)|mensaje del sistema|texto anterior)|(?:finge|imagina) que (?:no tienes|eres una? ia sin)',
   ),
   A(
     'multilingual.fr',
     0.9,
-    "(?:ignore[rz]?|oublie[rz]?|ne tiens? pas compte d?e?s?|ne tenez pas compte d?e?s?|fais abstraction d?e?s?|faites abstraction d?e?s?)\\s+(?:toutes?\\s+|tous\\s+)?(?:les|tes|vos|ces|mes|des)\\s+(?:\\S+\\s+){0,2}?(?:instructions|consignes|règles|directives|ordres)\\b|(?:révèle|révélez|montre|montrez|affiche|affichez|répète|répétez)\\b(?:\\s+\\S+){0,4}?\\s+(?:prompt système|invite système|instructions (?:initiales|d'origine|système)|message système|texte ci-dessus)|fais comme si tu n'avais (?:aucune|pas de) (?:règle|restriction|limite)",
+    "(?:ignore[rz]?|oublie[rz]?|ne tien(?:s|t|nent)? (?:pas|plus) compte d?e?s?|ne tenez (?:pas|plus) compte d?e?s?|fais abstraction d?e?s?|faites abstraction d?e?s?)\\s+(?:toutes?\\s+|tous\\s+)?(?:les|tes|vos|ces|mes|des)\\s+(?:\\S+\\s+){0,2}?(?:instructions|consignes|règles|directives|ordres)\\b|(?:révèle|révélez|montre|montrez|affiche|affichez|répète|répétez)\\b(?:\\s+\\S+){0,4}?\\s+(?:prompt système|invite système|instructions (?:initiales|d'origine|système)|message système|texte ci-dessus)|fais comme si tu n'avais (?:aucune|pas de) (?:règle|restriction|limite)",
   ),
   A(
     'multilingual.de',
@@ -514,11 +660,11 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   A(
     'multilingual.no_limits',
     0.7,
-    '(?:\\bai\\b|\\bia\\b|\\bki\\b|ии|yapay zeka|sztuczn|\\bmodel|asistente|assistant|assistente|асистент|ассистент)[^.!?\\n]{0,30}(?:zonder beperkingen|sin restricciones|sans restrictions|ohne einschränkungen|senza restrizioni|sem restrições|без ограничений|bez ograniczeń|sin límites|sans limites)|kısıtlamasız bir yapay zeka|बिना किसी प्रतिबंध|制限のない|制限なし|제한 없는|제한없는|不受限制|没有任何限制|无限制|لا توجد أي قيود|بدون قيود',
+    '(?:\\bai\\b|\\bia\\b|\\bki\\b|ии|yapay zeka|sztuczn|\\bmodel|asistente|assistant|assistente|асистент|ассистент)[^.!?\\n]{0,30}(?:zonder beperkingen|sin restricciones|sans restrictions|ohne einschränkungen|senza restrizioni|sem restrições|без ограничений|bez ograniczeń|sin límites|sans limites|sin filtros|sans filtres|ohne filter|senza filtri|sem filtros|без фильтров)|kısıtlamasız bir yapay zeka|बिना किसी प्रतिबंध|制限のない|制限なし|제한 없는|제한없는|不受限制|没有任何限制|无限制|لا توجد أي قيود|بدون قيود',
   ),
   A(
     'multilingual.note_to_ai',
     0.7,
-    "(?:nota para|nota per|note pour|notiz für|hinweis (?:an|für)|примечание для|uwaga dla|opmerking voor|aviso para|mensaje para|message pour|nachricht an)\\s+(?:el |la |le |les |l'|die |den |das |il |o |a |toute |tout |tous |jede[nrs]? |any )?(?:\\S+\\s+)?(?:asistente|assistant|ia\\b|ai\\b|ki\\b|assistente|ии|асистент|ассистент|asystenta|llm|modelo|modèle|modell)",
+    "(?:nota para|nota per|note pour|notiz für|hinweis (?:an|für)|an (?:den|die|alle)|примечание для|uwaga dla|opmerking voor|aviso para|mensaje para|message pour|nachricht an)\\s+(?:el |la |le |les |l'|die |den |das |il |o |a |toute |tout |tous |jede[nrs]? |any )?(?:\\S+\\s+)?(?:asistente|assistant|ia\\b|ai\\b|ki\\b|ki-\\S+|assistente|ии|асистент|ассистент|asystenta|llm|modelo|modèle|modell)",
   ),
 ];

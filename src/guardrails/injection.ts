@@ -50,9 +50,6 @@ const TAG_WEIGHT = 0.7;
 const DECODED_RULE = 'encoded.hidden_payload';
 const DECODED_WEIGHT = 0.5;
 
-/** Text beyond this many characters is not scanned (rules are local; a 100 KB document is checked in parts). */
-const MAX_SCAN = 200_000;
-
 /** The weight each matched rule contributes in this text variant (dampened for quoted or reported matches). */
 function matchRules(rules: readonly InjectionRule[], normalized: string, matched: Map<string, number>): void {
   const folded = foldConfusables(normalized);
@@ -76,17 +73,16 @@ function matchRules(rules: readonly InjectionRule[], normalized: string, matched
  * synchronous; cost grows linearly with the text (the rules are bounded and anchored on words).
  */
 export function detectInjection(text: string, extra: readonly InjectionRule[] = []): InjectionResult {
-  const input = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
   const rules = extra.length > 0 ? [...INJECTION_RULES, ...extra] : INJECTION_RULES;
   const matched = new Map<string, number>();
-  matchRules(rules, normalizeText(input), matched);
+  matchRules(rules, normalizeText(text), matched);
   const plain = new Map(matched);
-  for (const decoded of decodeHidden(input)) matchRules(rules, normalizeText(decoded), matched);
+  for (const decoded of decodeHidden(text)) matchRules(rules, normalizeText(decoded), matched);
   const weights = [...matched];
   if ([...matched.keys()].some((id) => !plain.has(id))) weights.push([DECODED_RULE, DECODED_WEIGHT]);
-  if (matched.size > 0 && hasInvisible(input)) weights.push([INVISIBLE_RULE, INVISIBLE_WEIGHT]);
+  if (matched.size > 0 && hasInvisible(text)) weights.push([INVISIBLE_RULE, INVISIBLE_WEIGHT]);
   TAG_RUN.lastIndex = 0;
-  if (TAG_RUN.test(input)) weights.push([TAG_RULE, TAG_WEIGHT]);
+  if (TAG_RUN.test(text)) weights.push([TAG_RULE, TAG_WEIGHT]);
   if (weights.length === 0) return { score: 0, rule: undefined, rules: [] };
   let keep = 1;
   let top = weights[0]!;

@@ -53,6 +53,18 @@ function joinSpaced(run: string): string {
   return out;
 }
 
+/**
+ * Whether one UTF-16 unit belongs to an invisible character (either half of a tag character counts), for code
+ * that walks text unit by unit.
+ */
+export function isInvisibleUnit(unit: string): boolean {
+  if (unit === '\uDB40') return true;
+  const c = unit.charCodeAt(0);
+  if (c >= 0xdc00 && c <= 0xdc7f) return true;
+  INVISIBLE.lastIndex = 0;
+  return INVISIBLE.test(unit);
+}
+
 /** NFKC with invisible characters removed; case and spacing kept (for user regexes). */
 export function stripInvisible(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '');

@@ -149,7 +149,8 @@ const IPV4 =
 const VERSION_CONTEXT =
   /\b(?:version|versions|ver\.?|v\.|release|build|firmware|rev|revision|chrome|chromium|firefox|safari|edge|opera|node|python|java|oid|chapter|section|sec\.|§|table|figure|fig\.|attribute|clause|step|paragraph|appendix|item|rule|article)\s*[:=]?\s*$/i;
 /** `upgraded the SDK from 1.2.3.4 to 1.2.4.0`: a version change. */
-const VERSION_CHANGE = /\b(?:upgrad|updat|bump|downgrad|migrat|roll(?:ed)? back|pin(?:ned)?)\w*\b[^.\n]{0,40}$/i;
+const VERSION_CHANGE =
+  /\b(?:upgrad|updat|bump|downgrad|migrat|roll(?:ed)? back|pin(?:ned)?)\w*\b(?:[^.\n]|\.(?=\d))*$/i;
 const IPV6 =
   /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.]+)?(?![\w:.])/g;
 

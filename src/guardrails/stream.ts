@@ -22,6 +22,7 @@ import {
   violation,
 } from './checks.ts';
 import type { CompiledOutput } from './guardrails.ts';
+import { isInvisibleUnit } from './normalize.ts';
 import { MAX_LONG_MATCH, MAX_SHORT_MATCH } from './pii.ts';
 import { applyRedactions } from './redact.ts';
 import type { ModerationHook, Violation } from './types.ts';
@@ -44,9 +45,11 @@ export interface OutputStream {
 /** Characters of released text kept as left context (the words before a number decide whether it is PII). */
 const CONTEXT = 64;
 const BEGIN = '-----BEGIN';
+/** A complete END line: a block whose END line is still arriving is not closed yet. */
+const PEM_END = /-----END [A-Z0-9 ]+-----/;
 
 /** A group of a separated number or IBAN: `4111`, `DE89`, `(555)`, `+44`, `123-4567`. */
-const GROUP = /^[(+]?[0-9A-Z]{1,5}\)?(?:[-.][0-9]{1,5})*[,;:.]?$/;
+const GROUP = /^[(+]?[0-9A-Z]{1,6}\)?(?:[-.][0-9]{1,5})*[,;:.]?$/;
 /** How far back separated groups are followed (an IBAN with spaces is 42 characters). */
 const MAX_GROUPED = 64;
 
@@ -73,10 +76,26 @@ function builtinTail(text: string): number {
   }
   start = Math.min(start, group);
   const begin = text.lastIndexOf(BEGIN);
-  if (begin >= 0 && begin < start && !text.includes('-----END', begin) && text.length - begin <= MAX_LONG_MATCH) {
+  if (begin >= 0 && begin < start && !PEM_END.test(text.slice(begin)) && text.length - begin <= MAX_LONG_MATCH) {
     start = begin;
   }
   return start;
+}
+
+/**
+ * The index from which `text` has its last `count` visible characters: keyword and pattern holdbacks count
+ * what the matcher sees, so padding a keyword with zero-width characters does not push it out of the window.
+ * Walks back at most MAX_LONG_MATCH characters (a longer padding is caught by the final check).
+ */
+function visibleStart(text: string, count: number): number {
+  let seen = 0;
+  let i = text.length;
+  const floor = Math.max(0, text.length - MAX_LONG_MATCH);
+  while (i > floor && seen < count) {
+    i--;
+    if (!isInvisibleUnit(text[i]!)) seen++;
+  }
+  return i;
 }
 
 export function createOutputStream(
@@ -144,7 +163,7 @@ export function createOutputStream(
     const text = tail + pending;
     const offset = tail.length;
     const violations: Violation[] = [];
-    const window = holdBlock > 0 ? text.slice(Math.max(0, offset - holdBlock)) : pending;
+    const window = holdBlock > 0 ? text.slice(visibleStart(text.slice(0, offset), holdBlock)) : pending;
     const blocks = [...blockingFindings(final ? whole : window, final), ...extra];
     violations.push(...fresh(blocks));
     const block = blocks.find((v) => v.action === 'block');
@@ -153,7 +172,7 @@ export function createOutputStream(
       pending = '';
       return { text: '', violations, blocked: block };
     }
-    let cut = final ? text.length : Math.max(offset, text.length - hold);
+    let cut = final ? text.length : Math.max(offset, visibleStart(text, hold));
     const spans = pii ? piiSpans(text, pii).filter((s) => s.start >= offset) : [];
     if (!final && pii?.builtin) cut = Math.max(offset, Math.min(cut, builtinTail(text)));
     const released = spans.filter((s) => s.start < cut);
@@ -185,7 +204,7 @@ export function createOutputStream(
         )
       : raw;
     const keep = Math.max(CONTEXT, holdBlock);
-    tail = text.slice(Math.max(0, cut - keep), cut);
+    tail = text.slice(visibleStart(text.slice(0, cut), keep), cut);
     pending = text.slice(cut);
     return { text: out, violations };
   };

@@ -26,6 +26,7 @@ export type { JsonValue } from './json.ts';
 export { isPlainObject, safeJsonParse } from './json.ts';
 export type { Principal } from './principal.ts';
 export { ANONYMOUS_PRINCIPAL, scopeOf } from './principal.ts';
+export { enableLinearRegexFallback } from './regex-engine.ts';
 export type { Scope } from './scope.ts';
 export { ANONYMOUS_USER, DEFAULT_APP_ID } from './scope.ts';
 export { constantTimeEqual, Secret, sha256Hex } from './secret.ts';

@@ -158,16 +158,17 @@ describe('guardrails end to end', () => {
   });
 
   test('streamed output is redacted across chunk boundaries: no chunk carries any part of a value', async () => {
-    const answer = `Contact ${EMAIL} from 192.168.10.20, key ${OPENAI_KEY} ok.`;
+    const intro = 'Here is what I found in the directory after checking every entry twice. ';
+    const answer = `${intro}Contact ${EMAIL} from 192.168.10.20, key ${OPENAI_KEY} ok.`;
     // Split inside every value: the email, the address and the key each arrive in several chunks.
-    const cuts = [11, 16, 22, 34, 40, 47, 55, 61, 70, 80];
+    const cuts = [30, 60, 83, 88, 94, 106, 112, 119, 127, 133, 142, 152].map((c) => c);
     const chunks = cuts.map((c, i) => answer.slice(i === 0 ? 0 : cuts[i - 1], c)).concat(answer.slice(cuts.at(-1)));
     assert.equal(chunks.join(''), answer);
     llm.enqueue({ chunks });
     const events = await stream(agentUrl, 'who do I contact?');
     const sent = artifactChunks(events);
     const joined = sent.join('');
-    assert.equal(joined, 'Contact [EMAIL REDACTED] from [IP REDACTED], key [SECRET REDACTED] ok.');
+    assert.equal(joined, `${intro}Contact [EMAIL REDACTED] from [IP REDACTED], key [SECRET REDACTED] ok.`);
     for (const chunk of sent) {
       for (const piece of ['jane', 'roe@', 'example.org', '192.168', '10.20', 'sk-proj', 'Zq8x', 'D0fG']) {
         assert.ok(!chunk.includes(piece), `chunk ${JSON.stringify(chunk)} leaks ${piece}`);

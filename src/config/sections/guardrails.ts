@@ -57,7 +57,16 @@ const lengthSchema = (minDefault: number) =>
 const injectionSchema = z
   .strictObject({
     enabled,
-    patterns: patterns('extra regular expressions that mark an injection (added to the built-in rules)'),
+    patterns: z
+      .array(
+        regex.refine(
+          (source) => !/[A-Z]/.test(source.replace(/\\./g, '')),
+          'write it in lower case: injection patterns are matched on normalized, lower-cased text',
+        ),
+      )
+      .max(500)
+      .prefault([])
+      .describe('extra regular expressions (lower case) that mark an injection, added to the built-in rules'),
     threshold: decimal(0.01, 1).prefault(0.5).describe('score (0–1) at which a text counts as an injection'),
     action: blockOrWarn,
     severity: severity('high'),
