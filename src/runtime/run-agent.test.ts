@@ -2,38 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createAuditSink, createLogger } from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
-import type { ChatModel, ChatRequest, ChatResult } from '../providers/index.ts';
+import type { ChatModel, ChatResult } from '../providers/index.ts';
 import { type AppError, systemClock, UpstreamError } from '../shared/index.ts';
+import { scriptedChatModel } from '../testing/index.ts';
 import { createToolRegistry, type Tool } from '../tools/index.ts';
 import { runAgent } from './run-agent.ts';
 import type { AgentDefinition, RunEvent, RuntimeDeps } from './types.ts';
 
 /** The LLM is the one thing faked: a scripted model that records what it was asked. */
-function scriptedModel(script: (ChatResult | Error | 'hang')[]): ChatModel & { requests: ChatRequest[] } {
-  const requests: ChatRequest[] = [];
-  const next = async (request: ChatRequest, signal: AbortSignal): Promise<ChatResult> => {
-    requests.push(structuredClone(request));
-    const step = script.shift();
-    if (step === undefined) throw new Error('script exhausted');
-    if (step === 'hang') {
-      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    }
-    if (step instanceof Error) throw step;
-    return step;
-  };
-  return {
-    provider: 'openai',
-    model: 'scripted',
-    requests,
-    generate: next,
-    async *stream(request, signal) {
-      const r = await next(request, signal);
-      for (const word of r.text.split(/(?<= )/)) if (word) yield { type: 'text-delta' as const, text: word };
-      for (const call of r.toolCalls) yield { type: 'tool-call' as const, call };
-      yield { type: 'finish' as const, finishReason: r.finishReason, usage: r.usage };
-    },
-  };
-}
+const scriptedModel = (script: (ChatResult | Error | 'hang')[]) => scriptedChatModel(script);
 
 const usage = { inputTokens: 10, outputTokens: 5 };
 const answer = (text: string): ChatResult => ({ text, toolCalls: [], finishReason: 'stop', usage });

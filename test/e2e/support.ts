@@ -124,8 +124,8 @@ export async function startServer(options: {
   };
 }
 
-/** A minimal config with one OpenAI-compatible LLM at `llmUrl` and one agent. */
-export function basicConfig(llmUrl: string, extra = ''): string {
+/** The `version` line and an `llms:` section with one OpenAI-compatible LLM (`default`) at `llmUrl`. */
+export function llmSection(llmUrl: string): string {
   return `version: "2"
 llms:
   default:
@@ -135,7 +135,12 @@ llms:
     base_url: ${llmUrl}
     max_retries: 0
     timeout: 20s
-agents:
+`;
+}
+
+/** A minimal config with one OpenAI-compatible LLM at `llmUrl` and one agent. */
+export function basicConfig(llmUrl: string, extra = ''): string {
+  return `${llmSection(llmUrl)}agents:
   assistant:
     description: Test assistant
     llm: default
