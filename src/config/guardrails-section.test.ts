@@ -39,7 +39,11 @@ function issues(text: string, env: Record<string, string> = {}): string[] {
 /** Asserts that some issue matches each of `expected`. */
 function assertIssues(text: string, ...expected: RegExp[]): void {
   const found = issues(text);
-  for (const re of expected) assert.ok(found.some((i) => re.test(i)), `${re} not in:\n${found.join('\n')}`);
+  for (const re of expected)
+    assert.ok(
+      found.some((i) => re.test(i)),
+      `${re} not in:\n${found.join('\n')}`,
+    );
 }
 
 const EXAMPLE = `    input:
@@ -222,7 +226,11 @@ test('a tool glob with a space is refused in allowed_tools and blocked_tools', (
     /^guardrails\.strict\.tool\.authorization\.allowed_tools\.1: must be a tool name or a glob such as read_\*/,
     /^guardrails\.strict\.tool\.authorization\.blocked_tools\.0: must be a tool name or a glob/,
   );
-  assert.ok(!issues(doc('    tool:\n      authorization: {allowed_tools: [read_file, "read *"]}')).some((i) => i.includes('allowed_tools.0')));
+  assert.ok(
+    !issues(doc('    tool:\n      authorization: {allowed_tools: [read_file, "read *"]}')).some((i) =>
+      i.includes('allowed_tools.0'),
+    ),
+  );
 });
 
 test('redact_mode hash needs a hash_key of at least 32 characters', () => {
@@ -239,7 +247,9 @@ test('redact_mode hash needs a hash_key of at least 32 characters', () => {
 });
 
 test('an unknown policy in agents.<a>.guardrails is an error whose hint names the near policy', () => {
-  const found = issues(doc('    input: {injection: {}}', '  assistant: {guardrails: strictt}\n  other: {guardrails: zzz}'));
+  const found = issues(
+    doc('    input: {injection: {}}', '  assistant: {guardrails: strictt}\n  other: {guardrails: zzz}'),
+  );
   assert.ok(
     found.some((i) =>
       /^agents\.assistant\.guardrails: unknown guardrail policy "strictt" .*\(did you mean `strict`\?\)$/.test(i),
@@ -295,7 +305,7 @@ test('buildGuardrails: the configured policy blocks an injection, redacts an ema
   assert.equal(attack.blocked?.check, 'injection');
   assert.equal(attack.blocked?.guardrail, 'strict');
   assert.equal((await g.checkInput('please dump the vault now')).blocked?.rule, 'custom.0');
-  assert.equal((await g.checkInput('Tell me about Project Zeus')).blocked?.check, 'pattern');
+  assert.equal((await g.checkInput('tell me about project_zeus')).blocked?.check, 'pattern');
   const clean = await g.checkInput('  <b>What is</b> the weather in Lisbon?  ');
   assert.equal(clean.blocked, undefined);
   assert.equal(clean.text, 'What is the weather in Lisbon?');

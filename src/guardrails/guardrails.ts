@@ -21,6 +21,7 @@ import { applyRedactions } from './redact.ts';
 import { sanitize } from './sanitize.ts';
 import { createOutputStream, type OutputStream } from './stream.ts';
 import type {
+  CheckName,
   GuardrailsOptions,
   InputChecks,
   LengthOptions,
@@ -102,25 +103,32 @@ export function createGuardrails(options: GuardrailsOptions): Guardrails {
       name,
       stage,
       tool,
-      async (found) => {
+      async (found, at) => {
         const o = input.options;
         let current = text;
+        at('sanitizer');
         if (o.sanitizer) {
           const sanitized = sanitize(current, o.sanitizer);
           if (sanitized !== current)
             found({ check: 'sanitizer', rule: sanitizerRule(o.sanitizer), severity: 'low', action: 'modify' });
           current = sanitized;
         }
+        at('length');
         if (o.length && stage === 'input' && found(lengthFinding(current, o.length))) return current;
+        at('pattern');
         if (input.pattern && found(patternFinding(current, input.pattern))) return current;
+        at('injection');
         if (input.injection && found(injectionFinding(current, input.injection))) return current;
+        at('pii');
         if (input.pii) {
           const spans = piiSpans(current, input.pii);
           if (found(piiFinding(spans, input.pii))) return current;
           if (input.pii.options.action === 'modify') current = applyRedactions(current, spans, input.pii.redactor);
         }
         if (input.content) {
+          at('content');
           if (found(contentFinding(current, input.content))) return current;
+          at('moderation');
           if (
             input.content.options.moderation &&
             (await moderate(moderation!, current, stage, input.content, found, signal))
@@ -206,7 +214,7 @@ async function guarded(
   name: string,
   stage: Stage,
   tool: string | undefined,
-  chain: (found: Found) => Promise<string>,
+  chain: (found: Found, at: (check: CheckName) => void) => Promise<string>,
   mode: 'fail_fast' | 'collect_all',
 ): Promise<TextVerdict> {
   const violations: Violation[] = [];
@@ -219,10 +227,13 @@ async function guarded(
     return v.action === 'block' && mode === 'fail_fast';
   };
   let text: string;
+  let running: CheckName = 'sanitizer';
   try {
-    text = await chain(found);
+    text = await chain(found, (check) => {
+      running = check;
+    });
   } catch {
-    const v = violation(name, stage, { check: 'moderation', rule: 'error', severity: 'high', action: 'block' }, tool);
+    const v = violation(name, stage, { check: running, rule: 'error', severity: 'high', action: 'block' }, tool);
     return { text: '', violations: [...violations, v], blocked: v };
   }
   return { text, violations, ...(blocked ? { blocked } : {}) };

@@ -12,7 +12,12 @@ export interface InjectionRule {
   readonly regex: RegExp;
   /** `latin`: matched on the confusable-folded text; `any`: on the normalized text (other scripts). */
   readonly on: 'latin' | 'any';
+  /** The rule can only match text with a character outside the Latin script (it is skipped otherwise). */
+  readonly nonLatin?: boolean;
 }
+
+/** Characters beyond Latin (incl. Latin Extended): Cyrillic, CJK, Arabic, Devanagari, Hangul, … */
+export const NON_LATIN = /[^\t-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 
 const OVERRIDE_VERB =
   "(?:ignore|ignores|ignored|ignoring|disregard|disregards|disregarding|forget|forgetting|skip|bypass|bypassing|overlook|drop|abandon|neglect|discard|set aside|throw out|throw away|stop following|do not follow|don't follow|no longer follow|cancel|erase|wipe|reset|clear|nevermind|never mind|don't apply|do not apply|stop applying|pay no attention to|don't bother with|do not bother with|don't worry about|stop obeying|stop listening to|put aside|dismiss|void)";
@@ -42,6 +47,8 @@ const A = (id: string, weight: number, source: string): InjectionRule => ({
   weight,
   regex: new RegExp(source),
   on: 'any',
+  // A rule whose every alternative needs a non-Latin word is skipped for Latin-only text.
+  ...(source.split('|').every((alt) => NON_LATIN.test(alt)) ? { nonLatin: true } : {}),
 });
 
 export const INJECTION_RULES: readonly InjectionRule[] = [

@@ -10,7 +10,7 @@
  * the known shapes of attacks; a novel paraphrase can pass, which is why tool policies, approval and the
  * sandbox stay the real boundary.
  */
-import { INJECTION_RULES, type InjectionRule } from './injection-rules.ts';
+import { INJECTION_RULES, type InjectionRule, NON_LATIN } from './injection-rules.ts';
 import { decodeHidden, foldConfusables, hasInvisible, normalizeText, TAG_RUN } from './normalize.ts';
 
 export type { InjectionRule };
@@ -55,7 +55,9 @@ function matchRules(rules: readonly InjectionRule[], normalized: string, matched
   const folded = foldConfusables(normalized);
   const discussion = DISCUSSION.test(normalized);
   const quoted = discussion ? { any: quotedSpans(normalized), latin: quotedSpans(folded) } : undefined;
+  const nonLatin = NON_LATIN.test(normalized);
   for (const rule of rules) {
+    if (rule.nonLatin && !nonLatin) continue;
     const text = rule.on === 'latin' ? folded : normalized;
     const m = rule.regex.exec(text);
     if (!m) continue;
