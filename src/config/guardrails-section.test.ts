@@ -340,3 +340,24 @@ test('buildGuardrails: tool results are checked by default, and hash redaction u
   assert.match(a.text, /^mail \[EMAIL [0-9a-f]{16}\]$/);
   assert.equal((await g.checkOutput('mail alice.smith@example.com')).text, a.text, 'equal values correlate');
 });
+
+test('moderation: headers Hector or HTTP sets are refused; allowed_ranges must be real CIDRs', () => {
+  assertIssues(
+    doc(`    output:
+      content:
+        moderation:
+          url: "http://127.0.0.1:9/moderate"
+          headers: {Content-Type: text/plain, Host: evil.example, X-Api-Key: abc}
+          allowed_ranges: [999.1.1.1/32, "127.0.0.1/33", "::1/129", 10.0.0.0/8]`),
+    /^guardrails\.strict\.output\.content\.moderation\.headers\.Content-Type: is set by Hector or by HTTP itself/,
+    /^guardrails\.strict\.output\.content\.moderation\.headers\.Host: is set by Hector or by HTTP itself/,
+    /^guardrails\.strict\.output\.content\.moderation\.allowed_ranges\.0: must be a CIDR/,
+    /^guardrails\.strict\.output\.content\.moderation\.allowed_ranges\.1: must be a CIDR/,
+    /^guardrails\.strict\.output\.content\.moderation\.allowed_ranges\.2: must be a CIDR/,
+  );
+  const ok = parse(
+    doc(`    output:
+      content: {moderation: {url: "http://127.0.0.1:9/m", headers: {Authorization: "Bearer literal-token-123"}, allowed_ranges: [10.0.0.0/8, "fd00::/8"]}}`),
+  );
+  assert.ok(ok.secrets.includes('Bearer literal-token-123'), 'an Authorization header value is scrubbed from logs');
+});

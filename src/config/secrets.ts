@@ -2,8 +2,8 @@
  * Which config values must never be logged. The logger scrubs every returned string from its output.
  *
  * A value is secret when it is (a) substituted from the environment / `.env` (not from a `:-` default), or
- * (b) any string under a FIELD whose name marks a secret — containing `secret`, `password`, `passwd` or
- * `credential`, or having a `_`/`-`-separated word `key(s)`, `apikey(s)` or `token` (`api_key`, `auth_token`,
+ * (b) any string under a FIELD whose name marks a secret — containing `secret`, `password`, `passwd`,
+ * `credential` or `authorization`, or having a `_`/`-`-separated word `key(s)`, `apikey(s)` or `token` (`api_key`, `auth_token`,
  * `apiKey`, but not `max_tokens`) — whether literal or substituted (user-chosen names such as an llm called
  * `token` do not count), or (c) the password of any `scheme://user:password@…` URL.
  * Values shorter than 4 characters are ignored (scrubbing them would mangle ordinary text).
@@ -12,10 +12,10 @@ import { isPlainObject } from '../shared/index.ts';
 
 export const MIN_SECRET_LENGTH = 4;
 
-const SECRET_SUBSTRING = /secret|password|passwd|credential/i;
+const SECRET_SUBSTRING = /secret|password|passwd|credential|authorization/i;
 const SECRET_WORD = new Set(['key', 'keys', 'apikey', 'apikeys', 'token']);
 /** Sections whose keys are user-chosen names (`llms.<name>`), not field names: a name is never a secret marker. */
-const NAME_MAPS = new Set(['llms', 'agents', 'tools']);
+const NAME_MAPS = new Set(['llms', 'agents', 'tools', 'guardrails']);
 /**
  * Fields that describe a credential rather than hold it (`api_keys: [{key, subject, roles}]`): inside a secret
  * field they are not secret themselves — a user name must stay readable in the audit log.

@@ -130,7 +130,7 @@ export interface CompiledPii {
   readonly builtin: boolean;
 }
 
-export function compilePii(o: PiiOptions, key: string, hashKey: string | undefined): CompiledPii {
+export function compilePii(o: PiiOptions, key: string): CompiledPii {
   const custom = o.custom.map((c, i) => {
     try {
       const compiled = compileUserPattern(c.pattern, 'g');
@@ -141,7 +141,7 @@ export function compilePii(o: PiiOptions, key: string, hashKey: string | undefin
   });
   let redactor: Redactor;
   try {
-    redactor = createRedactor(o.mode, hashKey);
+    redactor = createRedactor(o.mode, o.hashKey);
   } catch (err) {
     throw new Error(`${key}.redact_mode: ${(err as Error).message}`);
   }

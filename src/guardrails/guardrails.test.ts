@@ -183,15 +183,13 @@ test('invalid options throw with the option path in the message', () => {
     () => createGuardrails({ name: 'g', output: { chainMode: 'fail_fast', pii: { ...pii, mode: 'hash' } } }),
     /output\.pii\.redact_mode: .*32 characters/,
   );
-  assert.throws(() => input({ content: { ...content, moderation: { onError: 'block' } } }), /moderation/);
 });
 
 function moderated(hook: ModerationHook, onError: 'block' | 'allow') {
   return createGuardrails({
     name: 'g',
-    input: { chainMode: 'fail_fast', content: { ...content, moderation: { onError } } },
-    output: { chainMode: 'fail_fast', content: { ...content, moderation: { onError } } },
-    moderation: hook,
+    input: { chainMode: 'fail_fast', content: { ...content, moderation: { hook, onError } } },
+    output: { chainMode: 'fail_fast', content: { ...content, moderation: { hook, onError } } },
   });
 }
 const failing: ModerationHook = async () => {

@@ -81,12 +81,8 @@ export interface CompiledOutput {
 /** Builds a policy; throws an Error naming the option (`input.pattern.blocked_patterns[1]`) when one is invalid. */
 export function createGuardrails(options: GuardrailsOptions): Guardrails {
   const { name } = options;
-  const input = options.input && compileInput(options.input, options.hashKey);
-  const output = options.output && compileOutput(options.output, options.hashKey);
-  const moderation = options.moderation;
-  if ((input?.content?.options.moderation || output?.content?.options.moderation) && !moderation) {
-    throw new Error('content.moderation is set but no moderation endpoint is configured');
-  }
+  const input = options.input && compileInput(options.input);
+  const output = options.output && compileOutput(options.output);
   const authorization = options.tool?.authorization && compileAuthorization(options.tool.authorization);
   const resultsAction = options.tool?.results?.action;
   const descriptions = new Map<string, Violation | null>();
@@ -129,10 +125,7 @@ export function createGuardrails(options: GuardrailsOptions): Guardrails {
           at('content');
           if (found(contentFinding(current, input.content))) return current;
           at('moderation');
-          if (
-            input.content.options.moderation &&
-            (await moderate(moderation!, current, stage, input.content, found, signal))
-          ) {
+          if (input.content.options.moderation && (await moderate(current, stage, input.content, found, signal))) {
             return current;
           }
         }
@@ -169,7 +162,7 @@ export function createGuardrails(options: GuardrailsOptions): Guardrails {
       };
     },
     outputStream(signal) {
-      return createOutputStream(name, output, moderation, signal);
+      return createOutputStream(name, output, signal);
     },
     checkToolDescription(tool, description) {
       if (!input?.injection && !input?.pattern) return { first: false };
@@ -241,7 +234,6 @@ async function guarded(
 
 /** Asks the moderation hook; a failure is a block (on_error: block) or nothing (allow). True when stopping. */
 export async function moderate(
-  hook: ModerationHook,
   text: string,
   stage: Stage,
   content: CompiledContent,
@@ -251,7 +243,7 @@ export async function moderate(
   const { severity, action } = content.options;
   let result: Awaited<ReturnType<ModerationHook>>;
   try {
-    result = await hook(text, stage, signal);
+    result = await content.options.moderation!.hook(text, stage, signal);
   } catch {
     if (content.options.moderation?.onError === 'allow') return false;
     return found(moderationFinding(['unavailable'], severity, 'block'));
@@ -270,22 +262,22 @@ function sanitizerRule(o: SanitizerOptions): string {
     .join(',');
 }
 
-function compileInput(o: InputChecks, hashKey: string | undefined): CompiledInput {
+function compileInput(o: InputChecks): CompiledInput {
   return {
     options: o,
     ...(o.injection ? { injection: compileInjection(o.injection, 'input.injection') } : {}),
     ...(o.pattern ? { pattern: compilePatterns(o.pattern, 'input.pattern') } : {}),
-    ...(o.pii ? { pii: compilePii(o.pii, 'input.pii', hashKey) } : {}),
+    ...(o.pii ? { pii: compilePii(o.pii, 'input.pii') } : {}),
     ...(o.content ? { content: compileContent(o.content, 'input.content') } : {}),
   };
 }
 
-function compileOutput(o: OutputChecks, hashKey: string | undefined): CompiledOutput {
+function compileOutput(o: OutputChecks): CompiledOutput {
   return {
     options: o,
     ...(o.length ? { length: o.length } : {}),
     ...(o.pattern ? { pattern: compilePatterns(o.pattern, 'output.pattern') } : {}),
-    ...(o.pii ? { pii: compilePii(o.pii, 'output.pii', hashKey) } : {}),
+    ...(o.pii ? { pii: compilePii(o.pii, 'output.pii') } : {}),
     ...(o.content ? { content: compileContent(o.content, 'output.content') } : {}),
   };
 }

@@ -101,7 +101,6 @@ function visibleStart(text: string, count: number): number {
 export function createOutputStream(
   name: string,
   output: CompiledOutput | undefined,
-  moderation: ModerationHook | undefined,
   signal?: AbortSignal,
 ): OutputStream {
   if (!output) {
@@ -147,13 +146,14 @@ export function createOutputStream(
     });
 
   const moderated = async (): Promise<Violation[]> => {
-    if (!content?.options.moderation || !moderation) return [];
+    const moderation = content?.options.moderation;
+    if (!moderation) return [];
     const { severity, action } = content.options;
     try {
-      const r = await moderation(whole, 'output', signal);
+      const r = await moderation.hook(whole, 'output', signal);
       return r.flagged ? [violation(name, 'output', moderationFinding(r.categories, severity, action))] : [];
     } catch {
-      if (content.options.moderation.onError === 'allow') return [];
+      if (moderation.onError === 'allow') return [];
       return [violation(name, 'output', moderationFinding(['unavailable'], severity, 'block'))];
     }
   };

@@ -97,6 +97,8 @@ export interface PiiOptions {
   /** `modify` redacts; `block` refuses a text containing PII; `warn` only reports it. */
   readonly action: 'modify' | BlockOrWarn;
   readonly severity: Severity;
+  /** HMAC key for `mode: 'hash'` (at least 32 characters). */
+  readonly hashKey?: string;
 }
 
 export interface ContentOptions {
@@ -104,8 +106,8 @@ export interface ContentOptions {
   readonly patterns: readonly string[];
   readonly action: BlockOrWarn;
   readonly severity: Severity;
-  /** Also ask the moderation hook (GuardrailsOptions.moderation). */
-  readonly moderation?: { readonly onError: 'block' | 'allow' };
+  /** Also ask an external moderation service; `onError` decides when it fails or times out. */
+  readonly moderation?: { readonly hook: ModerationHook; readonly onError: 'block' | 'allow' };
 }
 
 export interface InputChecks {
@@ -140,7 +142,4 @@ export interface GuardrailsOptions {
      */
     readonly results?: { readonly action: 'block' | 'wrap' | 'warn' };
   };
-  /** HMAC key for `redact_mode: hash` (at least 32 characters). */
-  readonly hashKey?: string;
-  readonly moderation?: ModerationHook;
 }

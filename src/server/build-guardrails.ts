@@ -30,16 +30,32 @@ function piiOptions(p: Pii): PiiOptions {
     mode: p.redact_mode,
     action: p.action,
     severity: p.severity,
+    ...(p.hash_key === undefined ? {} : { hashKey: p.hash_key }),
   };
 }
 
-function contentOptions(c: Content): ContentOptions {
+/** `path` is the block's config path (for errors about its moderation service). */
+function contentOptions(c: Content, path: string): ContentOptions {
+  const m = c.moderation;
   return {
     keywords: c.blocked_keywords,
     patterns: c.blocked_patterns,
     action: c.action,
     severity: c.severity,
-    ...(c.moderation ? { moderation: { onError: c.moderation.on_error } } : {}),
+    ...(m
+      ? {
+          moderation: {
+            onError: m.on_error,
+            hook: createModerationHook({
+              url: m.url,
+              headers: m.headers,
+              timeoutMs: m.timeout,
+              allowedRanges: m.allowed_ranges,
+              configPath: `${path}.moderation`,
+            }),
+          },
+        }
+      : {}),
   };
 }
 
@@ -52,8 +68,6 @@ function lengthOptions(l: Length) {
 /** The GuardrailsOptions of one policy: config names mapped to the module's options. */
 export function guardrailOptions(name: string, g: GuardrailConfig): GuardrailsOptions {
   const { input, output, tool } = g;
-  const hashKey = input?.pii?.hash_key ?? output?.pii?.hash_key;
-  const moderation = input?.content?.moderation ?? output?.content?.moderation;
   return {
     name,
     ...(input
@@ -91,7 +105,7 @@ export function guardrailOptions(name: string, g: GuardrailConfig): GuardrailsOp
                 }
               : {}),
             ...(input.pii ? { pii: piiOptions(input.pii) } : {}),
-            ...(input.content ? { content: contentOptions(input.content) } : {}),
+            ...(input.content ? { content: contentOptions(input.content, `guardrails.${name}.input.content`) } : {}),
           },
         }
       : {}),
@@ -110,7 +124,7 @@ export function guardrailOptions(name: string, g: GuardrailConfig): GuardrailsOp
                 }
               : {}),
             ...(output.pii ? { pii: piiOptions(output.pii) } : {}),
-            ...(output.content ? { content: contentOptions(output.content) } : {}),
+            ...(output.content ? { content: contentOptions(output.content, `guardrails.${name}.output.content`) } : {}),
           },
         }
       : {}),
@@ -131,17 +145,6 @@ export function guardrailOptions(name: string, g: GuardrailConfig): GuardrailsOp
           },
         }
       : {}),
-    ...(hashKey === undefined ? {} : { hashKey }),
-    ...(moderation
-      ? {
-          moderation: createModerationHook({
-            url: moderation.url,
-            headers: moderation.headers,
-            timeoutMs: moderation.timeout,
-            allowedRanges: moderation.allowed_ranges,
-          }),
-        }
-      : {}),
   };
 }
 
@@ -156,6 +159,10 @@ export function buildGuardrails(config: Config): Map<string, Guardrails> {
     try {
       built.set(name, createGuardrails(guardrailOptions(name, g)));
     } catch (err) {
+      if (err instanceof ConfigError) {
+        issues.push(...err.issues);
+        continue;
+      }
       issues.push({ path: `guardrails.${name}`, message: (err as Error).message });
     }
   }

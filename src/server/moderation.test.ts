@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
+import { parseConfigText } from '../config/index.ts';
 import { type ContentOptions, createGuardrails, type ModerationHook } from '../guardrails/index.ts';
+import { buildGuardrails } from './build-guardrails.ts';
 import { createModerationHook, type ModerationHookOptions } from './moderation.ts';
 
 interface Seen {
@@ -144,12 +146,12 @@ test('without allowed_ranges a loopback service is refused before any request is
   assert.equal(seen.length, 0);
 });
 
-const content = (onError: 'block' | 'allow'): ContentOptions => ({
+const content = (onError: 'block' | 'allow', moderation = hook()): ContentOptions => ({
   keywords: [],
   patterns: [],
   action: 'block',
   severity: 'high',
-  moderation: { onError },
+  moderation: { hook: moderation, onError },
 });
 
 function policy(onError: 'block' | 'allow') {
@@ -157,7 +159,6 @@ function policy(onError: 'block' | 'allow') {
     name: 'mod',
     input: { chainMode: 'fail_fast', content: content(onError) },
     output: { chainMode: 'fail_fast', content: content(onError) },
-    moderation: hook(),
   });
 }
 
@@ -189,9 +190,31 @@ test('through createGuardrails: a failing service blocks with on_error block and
   }
   const refused = createGuardrails({
     name: 'mod',
-    input: { chainMode: 'fail_fast', content: content('block') },
-    moderation: hook({ allowedRanges: [] }),
+    input: { chainMode: 'fail_fast', content: content('block', hook({ allowedRanges: [] })) },
   });
   assert.equal((await refused.checkInput('hello')).blocked?.rule, 'unavailable');
   assert.equal(seen.filter((r) => r.url === '/moderate').length, 4);
+});
+
+test('input and output each use their own moderation service (built from the config)', async () => {
+  const { config } = parseConfigText(
+    `version: "2"
+llms: {default: {provider: openai, model: m, base_url: "${base}/v1"}}
+guardrails:
+  g:
+    input:
+      content: {moderation: {url: "${base}/input-service", allowed_ranges: [127.0.0.1/32]}}
+    output:
+      content: {moderation: {url: "${base}/output-service", allowed_ranges: [127.0.0.1/32]}}
+agents: {a: {guardrails: g}}
+`,
+    { baseDir: '/srv', env: {} },
+  );
+  const policy = buildGuardrails(config).get('g')!;
+  await policy.checkInput('hello');
+  await policy.checkOutput('hi there');
+  assert.deepEqual(
+    seen.map((r) => r.url),
+    ['/input-service', '/output-service'],
+  );
 });

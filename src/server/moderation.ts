@@ -15,6 +15,8 @@ export interface ModerationHookOptions {
   headers: Readonly<Record<string, string>>;
   timeoutMs: number;
   allowedRanges: readonly string[];
+  /** Config path of the `moderation` block, for errors about its options. */
+  configPath?: string;
 }
 
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -27,7 +29,7 @@ export function createModerationHook(options: ModerationHookOptions): Moderation
     timeoutMs: options.timeoutMs,
     maxRedirects: 0,
     userAgent: 'hector-moderation',
-    configPath: 'guardrails.content.moderation',
+    configPath: options.configPath ?? 'moderation',
   });
   return async (text, stage, signal) => {
     const response = await fetcher({

@@ -7,6 +7,7 @@
  * Every regular expression and glob is compiled here, so a bad one is a config error with its path, never a
  * silently inert rule (see shared/user-pattern.ts for what is refused and why).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { compileUserPattern, isPlainObject, TOOL_PATTERN } from '../../shared/index.ts';
 import { suggestion } from '../did-you-mean.ts';
@@ -141,13 +142,43 @@ const piiSchema = z
   .describe('PII and secret detection');
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
-const CIDR = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
+/** Headers the moderation request sets itself or that HTTP forbids a client to choose. */
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-authorization',
+  'proxy-connection',
+]);
+
+/** `10.0.0.0/8`, `127.0.0.1/32`, `fd00::/8`: an IP address and a prefix length that fits it. */
+function validCidr(text: string): boolean {
+  const slash = text.lastIndexOf('/');
+  if (slash < 0) return false;
+  const family = isIP(text.slice(0, slash));
+  const bits = text.slice(slash + 1);
+  return family !== 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 const moderationSchema = z
   .strictObject({
     url: httpUrl().describe('POST {"input": text} here; the answer says {"flagged": bool} (or is OpenAI-shaped)'),
     headers: z
       .record(z.string().regex(HEADER_NAME, 'must be a header name'), z.string().max(8192))
+      .superRefine((headers, ctx) => {
+        for (const name of Object.keys(headers)) {
+          if (RESERVED_HEADERS.has(name.toLowerCase())) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'is set by Hector or by HTTP itself; remove it' });
+          }
+        }
+      })
       .prefault({})
       .describe(`headers sent with every request (use ${VAR_REF} for API keys)`),
     timeout: duration(100, 60_000).prefault('5s').describe('a call that takes longer counts as an error'),
@@ -156,7 +187,7 @@ const moderationSchema = z
       .prefault('block')
       .describe('when the service fails or times out: block (default) or allow'),
     allowed_ranges: z
-      .array(text().regex(CIDR, 'must be a CIDR such as 127.0.0.1/32'))
+      .array(text().refine(validCidr, 'must be a CIDR such as 127.0.0.1/32 or fd00::/8'))
       .prefault([])
       .describe('private/loopback ranges the service may be in (a service on localhost needs 127.0.0.1/32)'),
   })
