@@ -25,7 +25,7 @@ import type { CompiledOutput } from './guardrails.ts';
 import { isInvisibleUnit } from './normalize.ts';
 import { MAX_LONG_MATCH, MAX_SHORT_MATCH } from './pii.ts';
 import { applyRedactions } from './redact.ts';
-import type { ModerationHook, Violation } from './types.ts';
+import type { Violation } from './types.ts';
 
 export interface StreamStep {
   /** Text to send now (already redacted); '' when everything is held. */
