@@ -39,6 +39,11 @@ function printInjection(title: string, cases: InjectionCase[]): void {
   for (const [cat, c] of Object.entries(inj.perCategory)) {
     console.log(`  ${cat.padEnd(32)} ${String(c.flagged).padStart(3)}/${c.cases} flagged`);
   }
+  const other = [0.6, 0.7, 0.8].map((t) => {
+    const r = evaluateInjection(cases, t);
+    return `${t}: recall ${pct(r.recall)}, false positives ${pct(r.falsePositiveRate)}`;
+  });
+  console.log(`  other thresholds (input.injection.threshold) — ${other.join('; ')}`);
   if (showErrors) for (const e of inj.errors) console.log(`  ${e}`);
 }
 

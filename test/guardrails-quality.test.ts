@@ -6,7 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluateInjection, evaluatePii, injectionCases, piiCases } from './support/guardrails-eval.ts';
+import {
+  evaluateInjection,
+  evaluatePii,
+  injectionCases,
+  injectionHoldout,
+  piiCases,
+  piiHoldout,
+} from './support/guardrails-eval.ts';
 
 test('the PII corpus is big enough and has hard negatives', () => {
   const cases = piiCases();
@@ -28,10 +35,26 @@ test('PII detection: F1 at least 0.95 overall and 0.9 for every kind', () => {
 
 test('prompt-injection detection: recall at least 0.9, false-positive rate at most 2%', () => {
   const report = evaluateInjection(injectionCases());
-  assert.ok(report.positives >= 350 && report.negatives >= 300, `${report.positives}/${report.negatives}`);
+  assert.ok(report.positives >= 500 && report.negatives >= 400, `${report.positives}/${report.negatives}`);
   assert.ok(report.recall >= 0.9, `recall ${report.recall.toFixed(3)}\n${report.errors.join('\n')}`);
   assert.ok(
     report.falsePositiveRate <= 0.02,
     `false-positive rate ${report.falsePositiveRate.toFixed(3)}\n${report.errors.join('\n')}`,
+  );
+});
+
+/**
+ * The held-out corpora were never used to change a rule; their figures are the honest estimate (reported in
+ * docs/guardrails.md). These floors only catch a regression: a rule change that breaks generalization.
+ */
+test('held-out corpora: PII F1 at least 0.95; injection recall at least 0.75 with at most 5% false positives', () => {
+  const pii = evaluatePii(piiHoldout());
+  assert.ok(pii.overall.f1 >= 0.95, `held-out PII F1 ${pii.overall.f1.toFixed(3)}`);
+  const injection = evaluateInjection(injectionHoldout());
+  assert.ok(injection.positives >= 100 && injection.negatives >= 90);
+  assert.ok(injection.recall >= 0.75, `held-out injection recall ${injection.recall.toFixed(3)}`);
+  assert.ok(
+    injection.falsePositiveRate <= 0.05,
+    `held-out false-positive rate ${injection.falsePositiveRate.toFixed(3)}`,
   );
 });

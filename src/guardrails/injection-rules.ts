@@ -20,11 +20,17 @@ export interface InjectionRule {
 export const NON_LATIN = /[^\t-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 
 const OVERRIDE_VERB =
-  "(?:ignore|ignores|ignored|ignoring|disregard|disregards|disregarding|forget|forgetting|skip|bypass|bypassing|overlook|drop|abandon|neglect|discard|set aside|throw out|throw away|stop following|do not follow|don't follow|no longer follow|cancel|erase|wipe|reset|clear|nevermind|never mind|don't apply|do not apply|stop applying|pay no attention to|don't bother with|do not bother with|don't worry about|stop obeying|stop listening to|put aside|dismiss|void)";
-const PRIOR =
-  '(?:previous|previously|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|current|given|system|all|any|every|your|the|these|those|my|its|whatever|such|other|standard|default|built-in|preset|pre-set|safety)';
+  "(?:ignore|ignores|ignored|ignoring|disregard|disregards|disregarding|forget|forgetting|skip|bypass|bypassing|overlook|drop|abandon|neglect|discard|set aside|throw out|throw away|stop following|do not follow|don't follow|no longer follow|cancel|erase|wipe|nevermind|sidestep|side-step|step outside|step outside of|work around|look past|move past|unload|unbind|suspend|deactivate|never mind|don't apply|do not apply|stop applying|pay no attention to|don't bother with|do not bother with|don't worry about|stop obeying|stop listening to|put aside|dismiss|void)";
+/**
+ * What comes between the verb and the rules in "ignore … rules". A weak determiner (`the`, `these`, `any`) counts
+ * only with a prior-ish word right after it ("the above", "these earlier"): "disregard the older baggage
+ * guidance on your ticket" is a notice to passengers, "disregard the above guidance" is an override.
+ */
+const PRIOR_WORD =
+  '(?:previous|previously|prior|above|earlier|preceding|foregoing|former|initial|original|system|safety|default|built-in|preset|pre-set|standing|underlying|current|existing|original)';
+const PRIOR = `(?:${PRIOR_WORD}|all|every|your|my|its|whatever|(?:the|these|those|any|such|other|given|standard)\\s+(?:\\w+\\s+)?${PRIOR_WORD})`;
 const DIRECTIVE =
-  '(?:instructions?|prompts?|rules?|guidelines?|directives?|directions?|commands?|orders?|constraints?|restrictions?|programming|guardrails?|polic(?:y|ies)|filters?|system (?:prompt|message)|context|configuration|training|boundaries|limitations?|requirements|guidance|criteria|briefing|setup|task|protocols?|principles|safeguards|rubric|scoring rules)';
+  '(?:instructions?|prompts?|rules?|guidelines?|directives?|directions?|commands?|orders?|constraints?|restrictions?|programming|guardrails?|polic(?:y|ies)|filters?|system (?:prompt|message)|context|configuration|training|boundaries|limitations?|requirements|guidance|criteria|briefing|setup|task|protocols?|principles|safeguards|rubric|scoring rules|guidance|instruction set|system instructions|content rules|policy engine)';
 /** The determiners that make "override … rules" an attack ("override your rules"), not code ("override the rule"). */
 const STRONG_PRIOR =
   '(?:your|all|any|every|previous|previously|prior|above|earlier|preceding|initial|original|system|safety|existing|built-in|default)';
@@ -59,6 +65,16 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     `\\b${OVERRIDE_VERB}\\b(?:\\W+\\w+){0,4}?\\W+${PRIOR}\\b(?:\\W+[\\w-]+){0,3}?\\W+${DIRECTIVE}\\b`,
   ),
   L(
+    'override.ignore_rules_above',
+    0.85,
+    `\\b${OVERRIDE_VERB}\\s+(?:(?:any|all|none|each)\\s+of\\s+)?(?:the\\s+|any\\s+|these\\s+|those\\s+|all\\s+)?(?:[\\w-]+\\s+)?${DIRECTIVE}\\s+(?:above|(?:from|of)\\s+(?:earlier|before)|given\\s+(?:to you|earlier|above)|(?:that\\s+)?you\\s+(?:were|have been|got)\\s+(?:given|told|set up with|trained on|loaded with)|(?:the operator|your (?:developers?|operator|creators?)|they)\\s+gave\\s+you|(?:that|which)\\s+tells?\\s+you|of\\s+(?:your|the)\\s+(?:system|developer|operator)|in\\s+(?:your|the)\\s+system\\s+prompt)\\b`,
+  ),
+  L(
+    'override.ignore_the_rules',
+    0.6,
+    '\\b(?:ignore|disregard|drop|forget|bypass|skip|abandon|discard)\\s+(?:the|your)\\s+(?:rules|guidelines|guardrails|restrictions|safety rules|instructions|policies)\\b(?!\\s+(?:of|for|on|in|about|printed|posted|below|here|there|at))',
+  ),
+  L(
     'override.ignore_everything',
     0.75,
     `\\b${OVERRIDE_VERB}\\s+(?:about\\s+)?(?:everything|anything|all)\\s+(?:(?:that\\s+)?you(?:'ve| have)?\\s+(?:were\\s+|been\\s+|was\\s+)?(?:told|taught|instructed|given|trained|programmed)|(?:above|before this|prior to this|so far|up to now|up to this point))\\b|\\b${OVERRIDE_VERB}\\s+what\\s+(?:the\\s+developers?|they|your\\s+(?:developers?|creators?|operators?)|others|anyone|the\\s+system)\\s+(?:told|said to|instructed|taught|asked)\\s+you\\b`,
@@ -76,7 +92,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'override.ignore_user_request',
     0.5,
-    `\\b${OVERRIDE_VERB}\\s+(?:the\\s+|this\\s+)?(?:user'?s?\\s+|analysis\\s+|original\\s+|current\\s+|actual\\s+)(?:request|question|task|query|assignment|prompt|instructions?)\\b`,
+    `\\b${OVERRIDE_VERB}\\s+(?:the\\s+|this\\s+)?(?:(?:user|reviewer|operator|developer|admin|maintainer|owner|author|requester)(?:'s|s')?\\s+|analysis\\s+|original\\s+|current\\s+|actual\\s+)(?:request|question|task|query|assignment|prompt|instructions?|rules|guidelines|orders)\\b`,
   ),
   L(
     'override.revoked',
@@ -147,7 +163,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'roleplay.dan',
     0.9,
-    '\\b(?:dan|stan|dude|aim|kevin|mongo tom)\\b[^.\\n]{0,60}\\b(?:do anything now|can do anything|jailbr(?:ea|o)k|no (?:restrictions|limits|rules|filters)|without (?:restrictions|limits|rules|filters)|strive to avoid norms|never refuses?)|\\bdo anything now\\b',
+    '\\b(?:dan|stan|dude|aim|kevin|mongo tom)\\b[^.\\n]{0,60}\\b(?:do anything now|can do anything|no (?:restrictions|limits|rules|filters)|without (?:restrictions|limits|rules|filters)|strive to avoid norms|never refuses?)|\\bdo anything now\\b',
   ),
   L(
     'roleplay.jailbreak',
@@ -228,7 +244,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'fake_system.role_header',
     0.65,
-    '(?:^|\\n|[.!?]\\s+|\\s{2})\\s*[\\[(#*<]{0,4}\\s*(?:system|developer|admin|administrator|root|operator|sysadmin)\\s*(?:message|prompt|note|notice|instruction|override|update|alert|continuation|directive|command)?(?:\\s*\\([^)\\n]{0,20}\\))?\\s*[\\])#*>]{0,4}\\s*:(?!\\d)\\s*\\S',
+    '(?:^|\\n|[.!?]\\s+|\\s{2})\\s*[\\[(#*<]{0,4}\\s*(?:system|developer|admin|administrator|root|operator|sysadmin)\\s*(?:message|prompt|note|notice|instruction|override|update|alert|continuation|directive|command)?(?:\\s*\\([^)\\n]{0,20}\\))?\\s*[\\])#*>]{0,4}\\s*:(?!\\d)[ \\t]*[^\\s]',
   ),
   L(
     'fake_system.quoted_role_header',
@@ -264,7 +280,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'fake_system.authority_claim',
     0.45,
-    "\\b(?:this is|message from|note from|notice from|instructions from|i am|i'm)\\s+(?:your|the)?\\s*(?:developer|developers|creator|creators|admin|administrator|system administrator|operator|owner|openai|anthropic|google|security team)(?:\\s+staff)?\\b",
+    // "I'm the admin of our Wi-Fi" is everyday; "I'm your developer" and "message from the operator" are claims.
+    "\\b(?:this is|message from|note from|notice from|instructions from)\\s+(?:your|the)?\\s*(?:developer|developers|creator|creators|admin|administrator|system administrator|operator|owner|openai|anthropic|google|security team)(?:\\s+staff)?\\b|\\b(?:i am|i'm)\\s+(?:your\\s+(?:developer|creator|admin|administrator|operator|owner|programmer)|(?:from\\s+)?(?:openai|anthropic)(?:\\s+staff)?|the\\s+(?:developer|creator|programmer)\\s+(?:of|who (?:built|made|trained))\\s+you)\\b",
   ),
   L(
     'fake_system.operator_says',
@@ -275,7 +292,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'exfiltration.system_prompt',
     0.8,
-    '\\b(?:reveal|print|show|repeat|output|display|leak|dump|disclose|share|give me|tell me|recite|write out|spell out|return|paste|copy|echo|translate|summari[sz]e|encode|list|expose|provide)\\b(?:\\W+[\\w-]+){0,5}?\\W+(?:system prompt|system message|system instructions|initial (?:prompt|instructions)|original (?:prompt|instructions)|hidden (?:prompt|instructions|rules|preamble)|secret (?:prompt|instructions)|your (?:prompt|instructions|rules|guidelines|directives|configuration|programming|preamble)|its configuration|pre-?prompt|developer (?:message|messages|prompt|instructions)|context window|(?:system|developer) and (?:system|developer) messages)\\b',
+    '\\b(?:reveal|print|show|repeat|output|display|leak|dump|disclose|share|give me|tell me|recite|write out|spell out|return|paste|copy|echo|translate|summari[sz]e|encode|list|expose|provide)\\b(?:\\W+[\\w-]+){0,7}?\\W+(?:system prompt|system message|system instructions|initial (?:prompt|instructions)|original (?:prompt|instructions)|hidden (?:prompt|instructions|rules|preamble)|secret (?:prompt|instructions)|your (?:prompt|instructions|rules|guidelines|directives|configuration|programming|preamble)|its configuration|pre-?prompt|developer (?:message|messages|prompt|instructions)|context window|(?:system|developer) and (?:system|developer) messages)\\b',
   ),
   L(
     'exfiltration.hidden_rules',
@@ -285,7 +302,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'exfiltration.your_config',
     0.75,
-    "\\b(?:credentials|secrets|keys|tokens|passwords|instructions|prompt|rules|directives|guidelines|tool definitions)\\s+(?:that\\s+)?(?:you|you've|you're)\\s+(?:were\\s+|have been\\s+|are\\s+|had been\\s+)?(?:configured|given|provided|set up|initiali[sz]ed|loaded|running|started|programmed|instructed|told|fed|shipped)\\b",
+    "\\b(?:credentials?|secrets?|keys?|tokens?|passwords?|instructions|prompt|rules|directives|guidelines|polic(?:y|ies)|tool definitions)\\s+(?:that\\s+)?(?:you|you've|you're)\\s+(?:were\\s+|have been\\s+|are\\s+|had been\\s+)?(?:configured|given|provided|set up|initiali[sz]ed|loaded|running|started|programmed|instructed|told|fed|shipped)\\b",
   ),
   L(
     'exfiltration.developer_prompt',
@@ -321,7 +338,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'exfiltration.markdown_image',
     0.6,
-    '!?\\[[^\\]]*\\]\\(https?://[^)\\s]*(?:\\?|&)[^)\\s]*=(?:\\{|\\$|%7b|<|[a-z_]*messages|[a-z_]*data)',
+    '!?\\[[^\\]]*\\]\\(https?://[^)\\s]*(?:\\?|&)[^)\\s]*=(?:\\{|\\$|%7b|<|[a-z_]*(?:messages|data|base64|secret|token|key|prompt|conversation|history))',
   ),
   // Delimiter and markup tricks.
   L(
@@ -471,7 +488,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'override.task_changed',
     0.7,
-    '\\byour (?:task|goal|objective|mission|instructions?|job|assignment|priorities) (?:has|have) (?:changed|been (?:updated|replaced|changed|overridden))\\b|\\byour (?:new|real|actual) (?:task|goal|objective|mission) is\\b',
+    '\\byour (?:real |actual |true |new |current )?(?:task|goal|objective|mission|instructions?|job|assignment|priorities) (?:has|have) (?:changed|been (?:updated|replaced|changed|overridden))\\b|\\byour (?:new|real|actual) (?:task|goal|objective|mission) is\\b',
   ),
   L(
     'override.rules_do_not_exist',
@@ -521,7 +538,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'exfiltration.all_secrets',
     0.75,
-    '\\b(?:every|all|any) (?:env(?:ironment)? variables?|secrets|api keys|credentials|tokens|passwords)\\b[^.\\n]{0,20}?\\b(?:you can see|you have|you know|available to you|in your (?:environment|context|memory))\\b|\\bending (?:in|with) _?(?:key|token|secret)\\b',
+    '\\b(?:every|all|any) (?:the )?(?:env(?:ironment)? variables?|secrets|api keys|credentials|tokens|passwords)\\b[^.\\n]{0,20}?\\b(?:you can see|you have|you know|available to you|in your (?:environment|context|memory))\\b|\\bending (?:in|with) _?(?:key|token|secret)\\b',
   ),
   L(
     'exfiltration.configured_value',
@@ -576,7 +593,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'indirect.assistant_address',
     0.6,
-    "(?:^|\\n|[.!?\"'{\\[(>]\\s*)(?:assistant|ai assistant|ai agent|agent|llm|bot)\\s*[:,—–-]\\s*(?:please\\s+)?(?:ignore|disregard|you must|you should|tell (?:the user|users|them|everyone|the customer)|inform|recommend|always|never|do not|don't|instead|book|send|call|open|visit|click|buy|choose|select|prefer|rank|rate|approve|your task|forward|delete)\\b",
+    "(?:^|\\n|[.!?\"'{\\[(>]\\s*)(?:assistant|ai assistant|ai agent|agent|llm|bot)\\s*[:,—–-]\\s*(?:please\\s+)?(?:ignore|disregard|you must|you should|tell (?:the user|users|them|everyone|the customer)|inform|recommend|always|never|do not|don't|instead|book|send|call|open|visit|click|buy|choose|select|prefer|rank|rate|approve|your task|forward|delete|when you|before you|after you)\\b",
   ),
   L(
     'indirect.agents_reading',
@@ -586,7 +603,169 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   L(
     'indirect.hey_assistant',
     0.4,
-    '\\b(?:hey|hi|hello|dear|attention|yo)\\s+(?:the\\s+)?(?:assistant|agent|bot)\\b\\s*[:,—–-]',
+    '\\b(?:hey|hi|hello|dear|attention|yo)\\s+(?:there,?\\s+)?(?:the\\s+)?(?:assistant|agent|bot)\\b\\s*[:,!—–-]',
+  ),
+  // Generalizations, second round (authority claims, offline safety, personas without rules, data requests).
+  L(
+    'override.safety_offline',
+    0.7,
+    '\\b(?:policy engine|safety (?:system|layer|module|filter|filters|checks?)|content (?:filter|filters|filtering|moderation|rules)|guardrails?|alignment (?:module|layer)|moderation (?:layer|service|system)|refusal (?:behaviou?r|module|logic))\\b[^.\\n]{0,30}?\\b(?:is|are|has been|have been)\\s+(?:now\\s+|currently\\s+|temporarily\\s+)?(?:offline|down|disabled|off|not running|unavailable|bypassed|not loaded|failed to load|suspended|not enforced|lifted|revised|relaxed|removed)\\b|\\b(?:alignment|safety|moderation) module failed to load\\b',
+  ),
+  L(
+    'override.special_mode',
+    0.35,
+    '\\b(?:maintenance|test|testing|sandbox|debug|fallback|permissive|diagnostic|qa|evaluation) (?:mode|window|profile|session)\\b',
+  ),
+  L(
+    'override.permissive_profile',
+    0.5,
+    '\\b(?:permissive|unrestricted|unsafe|open|uncensored) (?:profile|mode|policy|configuration)\\b',
+  ),
+  L(
+    'override.switch_off_safety',
+    0.6,
+    '\\b(?:switch|turn|shut|toggle)\\s+off\\s+(?:the\\s+|your\\s+|all\\s+)?(?:content\\s+)?(?:filter(?:ing|s)?|moderation|safety(?:\\s+(?:checks?|features?|mode|filters?|rules|settings))?|guardrails?|restrictions?|refusals?|alignment)\\b|\\b(?:disable|turn off|switch off|remove|drop)\\s+(?:the\\s+|your\\s+|all\\s+)?(?:content filtering|refusals?|refusal behaviou?r|guardrails)\\b',
+  ),
+  L(
+    'override.reset_yourself',
+    0.7,
+    "\\b(?:reset|clear|wipe|flush|purge|unload|reload)\\s+(?:your|all|the assistant's|its|whatever|the)\\s+(?:[\\w-]+\\s+)?(?:instructions|instruction set|rules|guidelines|memory|context|directives|programming|prompt|configuration|setup text)\\b(?:(?!\\.)[^\\n]){0,40}?\\b(?:you were|you've been|the operator|your developers?|they) (?:loaded with|given|gave you|set up with|configured with)\\b|\\b(?:reset|clear|wipe|flush|purge|unload|reload)\\s+(?:your|all|the assistant's|its)\\s+(?:[\\w-]+\\s+)?(?:instructions|instruction set|rules|guidelines|memory|context|directives|programming|prompt|configuration)\\b",
+  ),
+  L(
+    'override.stopped_applying',
+    0.7,
+    '\\b(?:guidance|instructions|rules|guidelines|policies|setup|configuration|prompt)\\b[^.\\n]{0,50}?\\b(?:stopped applying|no longer in force|(?:has|have) expired|no longer binding|stopped counting|(?:is|are) obsolete)\\b|\\bif (?:nobody|no one) had (?:ever )?(?:configured|trained|told|programmed|instructed)\\b|\\b(?:setup text|system prompt|instructions|rules|guidelines) (?:was|were) never (?:loaded|given|written|set)\\b',
+  ),
+  L(
+    'override.precedence',
+    0.7,
+    '\\b(?:carries|has|with|at) (?:system|highest|top|admin|root|maximum) priority\\b|\\btakes? precedence over (?:all |any |your )?(?:other |previous |prior )?(?:developer|system|user|operator)(?:-level)?\\b|\\bmust comply with any (?:instruction|request|command|message)\\b',
+  ),
+  L(
+    'fake_system.operator_now',
+    0.4,
+    "\\bi(?:'m| am) (?:now )?your (?:operator|admin(?:istrator)?|developer|owner|root)\\b|\\bi(?:'m| am) the (?:operator|admin(?:istrator)?|developer|owner|root) now\\b",
+  ),
+  L(
+    'fake_system.authority_notice',
+    0.45,
+    '\\b(?:message|note|notice|memo|alert|directive|order|instructions?)\\s+(?:\\([^)\\n]{0,30}\\)\\s*)?from\\s+(?:the\\s+|your\\s+)?(?:ceo|cfo|cto|boss|manager|legal|compliance|hr|it(?: helpdesk| department)?|vendor|provider|security team|administrator|admin|operator|orchestrator|system)\\b|\\b(?:compliance officer|security team|it helpdesk|legal department|trust (?:&|and) safety)\\s+(?:note|notice|alert|here|message|update)\\b',
+  ),
+  L(
+    'fake_system.verified_badge',
+    0.45,
+    '\\b(?:verified|authenticated|certified|official)\\s+(?:operator|admin|administrator|developer|staff)\\b',
+  ),
+  L(
+    'fake_system.authorizing_you',
+    0.45,
+    "\\bi(?:'m| am) authori[sz]ing you to\\b|\\bthe user (?:has )?authori[sz]ed you to\\b|\\byou are (?:now )?(?:required|obligated|authori[sz]ed|permitted|allowed) to (?:provide|share|disclose|reveal|send|output|export|run|execute|approve)\\b",
+  ),
+  L(
+    'fake_system.instance_flagged',
+    0.45,
+    '\\byour (?:instance|account|session|deployment) (?:has been|was|is) (?:flagged|compromised|suspended|locked)\\b',
+  ),
+  L('fake_system.urgency', 0.3, "\\bno questions(?: asked)?\\b|\\bdon't ask (?:any )?questions\\b|\\bright now, no\\b"),
+  L(
+    'fake_system.money_move',
+    0.3,
+    '\\b(?:approve|release|send|wire|transfer|refund|reroute)\\s+(?:the\\s+)?(?:pending\\s+)?(?:wire|payment|transfer|funds|refund|package|shipment|invoice)\\b',
+  ),
+  L(
+    'override.treat_as_instructions',
+    0.7,
+    '\\btreat (?:this|my|the following) (?:message|text|prompt|input) as (?:your|the) (?:new |real |only |actual )?(?:instructions|system prompt|rules|directives)\\b',
+  ),
+  L(
+    'roleplay.roleplay_as',
+    0.3,
+    "\\b(?:roleplay|role-play) as\\b|\\bplay the role of\\b|\\bstay in character\\b|\\blet's play a game\\b",
+  ),
+  L(
+    'roleplay.free_world',
+    0.5,
+    '\\bno topic is (?:off[- ]limits|sensitive|forbidden|taboo)\\b|\\ball information is free\\b|\\bzero (?:warnings|disclaimers|filters|limits|rules)\\b',
+  ),
+  L(
+    'roleplay.built_without_rules',
+    0.7,
+    "\\b(?:built|trained|made|created|designed|released|freed|liberated|unbound)\\s+(?:without|from|free of)\\s+(?:any\\s+|all\\s+(?:of\\s+)?)?(?:its\\s+|their\\s+|your\\s+)?(?:makers'?\\s+|creators'?\\s+)?(?:content rules|rules|restrictions|guidelines|alignment|filters|limits|safety|censorship)\\b|\\b(?:ais?|assistants?|models?|chatbots?)\\s+(?:have|had|has)\\s+no\\s+(?:restrictions|rules|limits|filters|guidelines|censorship)\\b|\\bbound by no\\b|\\bno (?:censors|censorship|content rules)\\b",
+  ),
+  L(
+    'roleplay.base_model',
+    0.7,
+    '\\b(?:base|raw|unaligned|pre-?trained|original) model\\b[^.\\n]{0,40}?\\b(?:before|without|prior to) (?:any )?(?:alignment|safety|rlhf|fine-?tuning|instruction tuning)\\b',
+  ),
+  L(
+    'roleplay.never_refuses',
+    0.5,
+    "\\bnever (?:says?|said) [\"'“]?i can(?:'|no)?t\\b|\\bnever (?:adds?|gives?) (?:any )?(?:warnings|disclaimers|caveats)\\b|\\bnever warns\\b|\\b(?:everything|anything|whatever) you(?:'d| would)? normally refuse\\b|\\bwhose only (?:rule|loyalty|law|purpose) is\\b",
+  ),
+  L(
+    'roleplay.named_ai',
+    0.4,
+    "\\b(?:you(?:'re| are)|you play|you're playing|play as) (?:now )?[a-z][\\w-]{2,20},\\s+an? (?:ai|assistant|model|chatbot|bot|companion ai)\\b",
+  ),
+  L(
+    'exfiltration.list_secrets',
+    0.7,
+    '\\b(?:list|print|show|dump|export|give me|reveal|output|send|include|paste|share|post)\\s+(?:me\\s+)?(?:every|all|any|each)\\s+(?:(?:the|of the|of your)\\s+)?(?:[\\w-]+\\s+){0,2}?(?:api[ _-]?keys?|secrets?|tokens?|passwords?|credentials|environment variables|env vars)\\b',
+  ),
+  L(
+    'exfiltration.config_secret',
+    0.7,
+    '\\b[a-z0-9]+_(?:api_key|secret(?:_key)?|token|password)\\b[^.\\n]{0,40}?\\b(?:from|in|into) (?:your|the) (?:config|configuration|environment|env|settings|memory|answer|reply|response|output)\\b|\\b(?:connection string|api key|password|secret|token|credentials|auth(?:orization)? headers?)\\s+(?:from|in) your (?:settings|config|configuration|environment|memory|tool definitions)\\b|\\b(?:whatever|the|all) auth(?:orization)? headers\\b|/etc/[\\w/.-]*(?:secret|passw|shadow|key|token|credential)[\\w.-]*|\\bsecrets?\\.(?:ya?ml|json|env|txt)\\b',
+  ),
+  L(
+    'exfiltration.other_users',
+    0.6,
+    "\\b(?:previous|other|another|last|prior)\\s+users?(?:'s?|s')?\\b[^.\\n]{0,50}?\\b(?:messages|conversations?|chats?|files|data|history|questions|ask|asked|saved|details|emails|phone)\\b|\\b(?:everything|all)\\s+you(?:'ve| have)\\s+(?:saved|stored|remembered|learned)\\s+about\\b",
+  ),
+  L(
+    'exfiltration.export_data',
+    0.5,
+    '\\b(?:export|dump|download|extract|exfiltrate)\\b[^.\\n]{0,40}?\\b(?:customers? (?:table|data|list|records)|users? (?:table|data|records)|all user data|the (?:whole |entire )?database|user records)\\b',
+  ),
+  L(
+    'exfiltration.bulk_mail',
+    0.45,
+    '\\b(?:forward|send|copy|export)\\s+(?:all|every|the last \\d+|the entire|the whole)\\s+(?:emails|messages|mails|mailbox|inbox|conversations)\\b',
+  ),
+  L(
+    'delimiter.bracket_task',
+    0.55,
+    '\\[/(?:task|inst|system|user|context|document|input|query)\\]|\\[(?:task|system)\\s+priority\\s*=|\\b(?:user query|the query|the request|the prompt)\\s+ends here\\b',
+  ),
+  L(
+    'delimiter.yaml_safety',
+    0.5,
+    '\\b(?:safety|guardrails|filters?|moderation|alignment|restrictions|allow_unsafe\\w*)\\s*[:=]\\s*(?:disabled|off|false|none|true|0)\\b',
+  ),
+  L(
+    'delimiter.grader_instructions',
+    0.55,
+    '\\b(?:grader|reviewer|evaluator|judge|scorer|marker|screener)\\s+(?:instructions?|note|notes|directive)\\s*:',
+  ),
+  L(
+    'indirect.ai_label_colon',
+    0.65,
+    '\\b(?:llm|ai|assistant|agent|bot|model|gpt|copilot)\\s+(?:instruction|instructions|directive|note|notice|command|message)s?\\s*:|\\battention\\s+(?:all\\s+)?(?:automated\\s+)?(?:agents|ais?|llms?|assistants|bots|crawlers|ai agents)\\b|\\b(?:instructions?|note|message|directive)\\s+for\\s+(?:the\\s+)?(?:browsing|web|coding|ai|llm|shopping|email|booking|translator|summari[sz]ing)\\s+(?:agent|assistant|bot|model|crawler)s?\\s*:',
+  ),
+  L(
+    'indirect.agents_editing',
+    0.65,
+    '\\b(?:agents?|ais?|llms?|bots?|assistants?|models?|copilots?)\\s+(?:refactoring|editing|modifying|reading|processing|reviewing|touching|working on|updating|triaging)\\s+(?:this|these|the)\\s+\\w+\\s*[:,]|\\b(?:translator|summari[sz]er|review(?:er)?|screening|support|email|browsing|shopping|scheduling|coding)\\s+(?:bot|agent|assistant|ai)s?\\s*[:,]',
+  ),
+  L(
+    'indirect.hi_ai',
+    0.5,
+    '\\b(?:hey|hi|hello|dear|yo)\\s+(?:llm|ai|gpt|chatgpt|claude|copilot|gemini)\\b\\s*[!,:.]|\\bcopilot\\s*:\\s*(?:when|please|ignore|always|never)\\b',
+  ),
+  L(
+    'indirect.do_not_mention',
+    0.5,
+    "\\b(?:do not|don't|never) (?:mention|reveal|disclose|say) (?:this|these) (?:instruction|instructions|note|message|text)\\b",
   ),
   // Other languages: overrides, persona switches, prompt exfiltration, notes to the AI.
   A(
@@ -660,18 +839,33 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     '(?:निर्देश|नियम|आदेश)\\S*\\s+(?:\\S+\\s+){0,2}?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|(?:सिस्टम प्रॉम्प्ट|सिस्टम संदेश)(?:\\s+\\S+){0,3}?\\s+(?:दिखाओ|बताओ|दिखाएं|बताएं)',
   ),
   A(
+    'multilingual.more',
+    0.85,
+    '\\bbỏ qua (?:mọi |tất cả |các )?(?:hướng dẫn|chỉ dẫn|quy tắc)|\\babaikan (?:semua |seluruh )?(?:aturan|instruksi|perintah|petunjuk)|\\b(?:bortse från|ignorera|glöm) (?:alla |dina |de )?(?:tidigare )?(?:regler|instruktioner|anvisningar)|התעלם(?:י)? מ?(?:כל )?ה?הוראות|(?:забудь|ігноруй|проігноруй)(?:\\s+\\S+){0,3}?\\s+(?:інструкції|вказівки|правила)|ya no (?:estás|estas) (?:sujet[oa]|obligad[oa]|atad[oa])|(?:políticas|reglas|normas|filtros) de seguridad (?:quedan|están|han sido) (?:suspendidas|desactivadas|deshabilitadas)|\\bannulla (?:tutte )?(?:le )?istruzioni|\\bnegeer (?:wat|alles wat) (?:je|jou|u) (?:eerder|vroeger)',
+  ),
+  A(
+    'multilingual.exfiltration',
+    0.7,
+    '(?:muestra|dame|envía|envia|revela|imprime)\\s+(?:\\S+\\s+){0,3}?(?:claves de api|contraseñas|credenciales|secretos)|(?:rivelami|mostrami|dammi)\\s+(?:\\S+\\s+){0,3}?(?:prompt di sistema|password|chiavi|credenziali)|(?:stuur|verstuur)\\s+(?:\\S+\\s+){0,3}?(?:gespreksgeschiedenis|wachtwoorden|sleutels)|(?:отправь|пришли|покажи|выведи|дай|надішли)\\s+(?:\\S+\\s+){0,3}?(?:токены|пароли|ключи|api-ключи|учётные данные|секреты|паролі)|他のユーザーの|其他用户的|(?:tampilkan|kirim)\\s+(?:\\S+\\s+){0,3}?(?:token|kunci rahasia|kata sandi)|gửi (?:toàn bộ )?lịch sử',
+  ),
+  A(
+    'multilingual.note_to_ai_cjk',
+    0.7,
+    '(?:致|给)[^。！？\\n]{0,12}(?:ai|人工智能)?助手|不要提及(?:此|这个)说明|(?:ai|AI)アシスタントへ',
+  ),
+  A(
     'multilingual.developer_mode',
     0.75,
-    'modo (?:desarrollador|de desarrollador|desenvolvedor|sviluppatore)|mode développeur|entwicklermodus|modalità sviluppatore|режим разработчика|tryb dewelopera|geliştirici modu|开发者模式|開発者モード|개발자 모드|وضع المطور|डेवलपर मोड|ontwikkelaarsmodus',
+    'modo (?:desarrollador|de desarrollador|desenvolvedor|sviluppatore)|mode développeur|entwicklermodus|modalità sviluppatore|режим разработчика|tryb dewelopera|geliştirici modu|开发者模式|開発者モード|개발자 모드|وضع المطور|डेवलपर मोड|ontwikkelaarsmodus|mode pengembang|utvecklarläge|chế độ nhà phát triển|管理者モード|管理モード|режим администратора|modo administrador|mode administrateur',
   ),
   A(
     'multilingual.no_limits',
     0.7,
-    '(?:\\bai\\b|\\bia\\b|\\bki\\b|ии|yapay zeka|sztuczn|\\bmodel|asistente|assistant|assistente|асистент|ассистент)[^.!?\\n]{0,30}(?:zonder beperkingen|sin restricciones|sans restrictions|ohne einschränkungen|senza restrizioni|sem restrições|без ограничений|bez ograniczeń|sin límites|sans limites|sin filtros|sans filtres|ohne filter|senza filtri|sem filtros|без фильтров)|kısıtlamasız bir yapay zeka|बिना किसी प्रतिबंध|制限のない|制限なし|제한 없는|제한없는|不受限制|没有任何限制|无限制|لا توجد أي قيود|بدون قيود',
+    '(?:\\bai\\b|\\bia\\b|\\bki\\b|ии|yapay zeka|sztuczn|\\bmodel|asistente|assistant|assistente|асистент|ассистент)[^.!?\\n]{0,30}(?:zonder beperkingen|sin restricciones|sans restrictions|ohne einschränkungen|senza restrizioni|sem restrições|без ограничений|bez ograniczeń|sin límites|sans limites|sin filtros|sans filtres|ohne filter|senza filtri|sem filtros|без фильтров|utan begränsningar|tanpa batasan|không giới hạn|senza alcun limite|sin ningún límite)|kısıtlamasız bir yapay zeka|बिना किसी प्रतिबंध|制限のない|制限なし|제한 없는|제한없는|不受限制|没有任何限制|无限制|لا توجد أي قيود|بدون قيود',
   ),
   A(
     'multilingual.note_to_ai',
     0.7,
-    "(?:nota para|nota per|note pour|notiz für|hinweis (?:an|für)|an (?:den|die|alle)|примечание для|uwaga dla|opmerking voor|aviso para|mensaje para|message pour|nachricht an)\\s+(?:el |la |le |les |l'|die |den |das |il |o |a |toute |tout |tous |jede[nrs]? |any )?(?:\\S+\\s+)?(?:asistente|assistant|ia\\b|ai\\b|ki\\b|ki-\\S+|assistente|ии|асистент|ассистент|asystenta|llm|modelo|modèle|modell)",
+    "(?:nota para|nota per|note pour|notiz für|hinweis (?:an|für)|an (?:den|die|alle)|\\[?para (?:o|a|el|la)|примечание для|uwaga dla|opmerking voor|aviso para|mensaje para|message pour|nachricht an)\\s+(?:el |la |le |les |l'|die |den |das |il |o |a |toute |tout |tous |jede[nrs]? |any )?(?:\\S+\\s+)?(?:asistente|assistant|ia\\b|ai\\b|ki\\b|ki-\\S+|assistente|ии|асистент|ассистент|asystenta|llm|modelo|modèle|modell)",
   ),
 ];

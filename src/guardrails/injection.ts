@@ -30,14 +30,17 @@ export interface InjectionResult {
  * same framing, which then costs them most of the score of a single rule — several rules still add up.
  */
 const DISCUSSION =
-  /\b(?:prompt[- ]injections?|injection attacks?|jailbreaks?|jailbreaking|attacks?|attackers?|detectors?|classifiers?|heuristics?|red[- ]team(?:ing)?|security|defend|defen[cs]e|mitigat\w*|phrases? (?:like|such as)|examples? of|style attacks?|considered|what is|what are|why (?:is|are|do|does)|how (?:do|can|should) (?:i|we)|explain|incident|researchers?|paper|test cases?|flag(?:s|ged)?)\b/i;
+  /\b(?:prompt[- ]injections?|injection attacks?|jailbreaks?|jailbreaking|attacks?|attackers?|detectors?|classifiers?|heuristics?|red[- ]team(?:ing)?|security|defend|defen[cs]e|mitigat\w*|phrases? (?:like|such as)|examples? of|style attacks?|considered|what is|what are|why (?:is|are|do|does)|how (?:do|can|should) (?:i|we)|explain|incident|researchers?|paper|test cases?|flag(?:s|ged)?|instruction[- ]hierarchy|hold up against|guard against|protect against|robust(?:ness)? against|history of)\b/i;
 const QUOTED = /"[^"\n]{1,400}"|“[^”\n]{1,400}”|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]|`[^`\n]{1,400}`|'[^'\n]{12,400}'/g;
 const REPORTED =
-  /\b(?:asking|asked|ask|telling|told|instructing|instructed|getting|got|tricking|tricked|making|made|convincing|convinced)\s+(?:it|the (?:model|bot|ai|assistant|chatbot|llm)|them|chatgpt|the system)\s+to\s*$/i;
+  /\b(?:(?:asking|asked|ask|telling|told|instructing|instructed|getting|got|tricking|tricked|making|made|convincing|convinced)\s+(?:it|the (?:model|bot|ai|assistant|chatbot|llm)|them|chatgpt|the system)\s+to|(?:that|which|who)\s+(?:claims?|says?|pretends?|asserts?)(?:\s+to)?(?:\s+(?:have|carry|be))?)\s*"?\s*$/i;
 const DAMPENED = 0.25;
 
+/** Quoted spans, except JSON/YAML values (`"content": "…"`): those are data, not a quotation. */
 function quotedSpans(text: string): [number, number][] {
-  return [...text.matchAll(QUOTED)].map((m) => [m.index, m.index + m[0].length]);
+  return [...text.matchAll(QUOTED)]
+    .filter((m) => !/[:=]\s*$/.test(text.slice(Math.max(0, m.index - 3), m.index)))
+    .map((m) => [m.index, m.index + m[0].length]);
 }
 
 /** Zero-width characters inside a word: a common way to smuggle a phrase past keyword filters. */

@@ -24,17 +24,20 @@ const SPACED = /(?<![\p{L}\p{N}])(?:\p{L}[ .\-_*]){3,}\p{L}(?![\p{L}\p{N}])/gu;
  * separates words), runs of whitespace as one space.
  */
 export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(INVISIBLE, '')
-    .replace(ARABIC_MARKS, '')
-    .replace(ESCAPED_NEWLINE, '\n')
-    .replace(CONTROL, ' ')
-    .toLowerCase()
-    .replace(SPACED, joinSpaced)
+  // Plain printable ASCII has nothing for NFKC or the invisible/control/Arabic steps to change.
+  const ascii = PRINTABLE_ASCII.test(text);
+  const cleaned = ascii
+    ? text
+    : text.normalize('NFKC').replace(INVISIBLE, '').replace(ARABIC_MARKS, '').replace(CONTROL, ' ');
+  const lower = cleaned.replace(ESCAPED_NEWLINE, '\n').toLowerCase();
+  return (SPACED_HINT.test(lower) ? lower.replace(SPACED, joinSpaced) : lower)
     .replace(/[^\S\n]+/g, ' ')
     .replace(/ ?\n[\s]*/g, '\n');
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
+/** A cheap pre-test for SPACED: three single letters in a row with one separator each. */
+const SPACED_HINT = /(?:^|[^a-z0-9])[a-z][ .\-_*][a-z][ .\-_*][a-z][ .\-_*][a-z](?:$|[^a-z0-9])|[^\x00-\x7f]/;
 
 /**
  * `i g n o r e` → `ignore`; in `d-i-s-r-e-g-a-r-d y-o-u-r` the most common separator joins letters and the
@@ -98,12 +101,25 @@ const LEET: Readonly<Record<string, string>> = {
 /** A word mixing letters with leetspeak digits (`1gn0r3`, `pr3v10us`), but not a plain number or `v2`. */
 const LEET_WORD = /(?<![\p{L}\p{N}])(?=[\p{L}\p{N}]*\p{L})(?=[\p{L}\p{N}]*[013457])[\p{L}\p{N}]{3,}/gu;
 
+/**
+ * `1gn0r3` → `ignore`, `d474` → `data`: a word with at least two letters, or one letter and two leetspeak
+ * digits (so `v2`, `x86`, `mp3` stay as they are).
+ */
+function foldLeet(word: string): string {
+  const letters = word.replace(/[^\p{L}]/gu, '').length;
+  const digits = word.replace(/[^013457]/g, '').length;
+  return letters >= 2 || digits >= 2 ? word.replace(/[013457]/g, (c) => LEET[c]!) : word;
+}
+
 /** normalizeText's output with look-alikes and leetspeak mapped to Latin letters. */
 export function foldConfusables(normalized: string): string {
-  return normalized
-    .replace(CONFUSABLE, (c) => CONFUSABLES[c] ?? c)
-    .replace(LEET_WORD, (word) => (/\p{L}{2}/u.test(word) ? word.replace(/[013457]/g, (c) => LEET[c]!) : word));
+  const folded = NON_ASCII.test(normalized) ? normalized.replace(CONFUSABLE, (c) => CONFUSABLES[c] ?? c) : normalized;
+  return LEET_HINT.test(folded) ? folded.replace(LEET_WORD, foldLeet) : folded;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/** A cheap pre-test for LEET_WORD: a letter next to a leetspeak digit. */
+const LEET_HINT = /[\p{L}][013457]|[013457][\p{L}]/u;
 
 const BASE64_RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])/g;
 const HEX_RUN = /(?<![0-9A-Fa-f])(?:(?:\\x|0x)?[0-9A-Fa-f]{2}[ :]?){8,}/g;
