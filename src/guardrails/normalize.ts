@@ -37,7 +37,7 @@ export function normalizeText(text: string): string {
 
 const PRINTABLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 /** A cheap pre-test for SPACED: three single letters in a row with one separator each. */
-const SPACED_HINT = /(?:^|[^a-z0-9])[a-z][ .\-_*][a-z][ .\-_*][a-z][ .\-_*][a-z](?:$|[^a-z0-9])|[^\x00-\x7f]/;
+const SPACED_HINT = /(?:^|[^a-z0-9])[a-z][ .\-_*][a-z][ .\-_*][a-z][ .\-_*][a-z](?:$|[^a-z0-9])|[^\t-~]/;
 
 /**
  * `i g n o r e` → `ignore`; in `d-i-s-r-e-g-a-r-d y-o-u-r` the most common separator joins letters and the
@@ -117,7 +117,7 @@ export function foldConfusables(normalized: string): string {
   return LEET_HINT.test(folded) ? folded.replace(LEET_WORD, foldLeet) : folded;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\t-~]/;
 /** A cheap pre-test for LEET_WORD: a letter next to a leetspeak digit. */
 const LEET_HINT = /[\p{L}][013457]|[013457][\p{L}]/u;
 
