@@ -150,6 +150,18 @@ const latency = async (label: string, size: string, fn: () => unknown) => {
 };
 await latency('Hector injection, benign', String(bytes(benignMessage)), () => detectInjection(benignMessage));
 await latency('Hector injection, attack', String(bytes(attackMessage)), () => detectInjection(attackMessage));
+// The benign message above is made of hard negatives (security talk, code, lookalike words): the worst case.
+// Ordinary prose triggers few rules (see src/guardrails/rule-triggers.ts).
+const prose = upTo(
+  [
+    'Could you help me plan a three day trip to Lisbon in May?',
+    'I like museums, food markets and long walks, and I would prefer a quiet hotel near the old town.',
+    'We land on Thursday morning and fly back on Sunday evening, so the first and last days are short.',
+    'A day trip to Sintra would be nice if the trains are easy; otherwise we can stay in the city.',
+  ],
+  1024,
+).text;
+await latency('Hector injection, ordinary prose', String(bytes(prose)), () => detectInjection(prose));
 const size = String(bytes(piiMessage));
 const lat: number[][] = [];
 for (const [name, redact] of redactors)

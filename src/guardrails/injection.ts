@@ -12,6 +12,7 @@
  */
 import { INJECTION_RULES, type InjectionRule, NON_LATIN } from './injection-rules.ts';
 import { decodeHidden, foldConfusables, hasInvisible, normalizeText, TAG_RUN } from './normalize.ts';
+import { indexRules } from './rule-triggers.ts';
 
 export type { InjectionRule };
 
@@ -53,14 +54,23 @@ const TAG_WEIGHT = 0.7;
 const DECODED_RULE = 'encoded.hidden_payload';
 const DECODED_WEIGHT = 0.5;
 
+const BUILT_IN_INDEX = indexRules(INJECTION_RULES);
+const WORD = /[a-z]+/g;
+
 /** The weight each matched rule contributes in this text variant (dampened for quoted or reported matches). */
 function matchRules(rules: readonly InjectionRule[], normalized: string, matched: Map<string, number>): void {
   const folded = foldConfusables(normalized);
   const discussion = DISCUSSION.test(normalized);
   const quoted = discussion ? { any: quotedSpans(normalized), latin: quotedSpans(folded) } : undefined;
   const nonLatin = NON_LATIN.test(normalized);
+  const tokens = new Set([
+    ...(folded.match(WORD) ?? []),
+    ...(folded === normalized ? [] : (normalized.match(WORD) ?? [])),
+  ]);
+  const candidates = BUILT_IN_INDEX.candidates(tokens);
   for (const rule of rules) {
     if (rule.nonLatin && !nonLatin) continue;
+    if (!candidates.has(rule) && !rule.id.startsWith('custom.')) continue;
     const text = rule.on === 'latin' ? folded : normalized;
     const m = rule.regex.exec(text);
     if (!m) continue;
