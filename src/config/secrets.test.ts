@@ -47,3 +47,15 @@ test('collectSecrets: env values, secret fields (nested, in lists), URL password
   assert.ok(!secrets.includes('openai'), 'an llm named "token" does not make its fields secret');
   assert.ok(Object.isFrozen(secrets));
 });
+
+test('a credential header value is secret; a block named like one (tool.authorization) is configuration', () => {
+  const secrets = collectSecrets(
+    {
+      tools: { gh: { headers: { Authorization: 'Bearer literal-token', Cookie: 'sid=abcdef' } } },
+      guardrails: { strict: { tool: { authorization: { blocked_tools: ['writer', 'delete_*'] } } } },
+    },
+    [],
+  );
+  assert.ok(secrets.includes('Bearer literal-token') && secrets.includes('sid=abcdef'));
+  assert.ok(!secrets.includes('writer') && !secrets.includes('delete_*'), 'tool names stay readable in the audit log');
+});

@@ -193,6 +193,8 @@ describe('guardrails end to end', () => {
     const offered = JSON.stringify(llm.requests.at(-2)?.tools ?? []);
     assert.ok(offered.includes('reader') && !offered.includes('"writer"'), `offered: ${offered}`);
     await server.waitForOutput(/"check":"authorization"/);
+    // The tool.execute event follows the guardrails event; log lines are written asynchronously.
+    await server.waitForOutput(/"component":"tool"[^\n]*"tool":"writer"/);
     const tool = server
       .output()
       .split('\n')
