@@ -56,8 +56,8 @@ test('the sanitizer strips HTML comments and scripts and reports a modify violat
   assert.equal(v.blocked, undefined);
 });
 
-test('normalize_unicode removes zero-width characters and max_length cuts the text', async () => {
-  const g = input({ sanitizer: { trimWhitespace: false, normalizeUnicode: true, stripHtml: false, maxLength: 5 } });
+test('normalize_unicode removes zero-width characters; max_length cuts the text first (bounding the work)', async () => {
+  const g = input({ sanitizer: { trimWhitespace: false, normalizeUnicode: true, stripHtml: false, maxLength: 7 } });
   const v = await g.checkInput('h\u200be\u200bllo world');
   assert.equal(v.text, 'hello');
   assert.equal(v.violations[0]?.rule, 'normalize_unicode,max_length');

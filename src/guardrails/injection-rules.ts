@@ -42,16 +42,32 @@ const DESTINATION = '(?:https?://|ftp://|s3://|\\b[\\w.+-]+@[\\w-]+\\.[a-z]{2,})
 const AI =
   '(?:ai|a\\.i\\.|llms?|gpts?|chatgpt|claude|copilot|gemini|hector|assistants?|ai assistants?|language models?|large language models?|chatbots?|ai agents?|agents?|bots?|models?|automated (?:systems?|agents?|readers?|tools?)|screeners?|ai screeners?)';
 
+/**
+ * Every unbounded repetition of a rule is bounded when it is compiled, so no rule can backtrack without limit
+ * (some use lookarounds, which V8's linear-time fallback cannot run): whitespace runs to 8 (normalized text has
+ * single spaces anyway), words and gaps to 40, character classes to 200, `x{3,}` to 30 more than its minimum.
+ */
+export function bounded(source: string): string {
+  return source
+    .replace(/\\s\*/g, '\\s{0,8}')
+    .replace(/\\s\+/g, '\\s{1,8}')
+    .replace(/\\W\+/g, '\\W{1,8}')
+    .replace(/\\w\+/g, '\\w{1,40}')
+    .replace(/\\S\+/g, '\\S{1,40}')
+    .replace(/\](\*|\+)/g, (_, q: string) => (q === '*' ? ']{0,200}' : ']{1,200}'))
+    .replace(/\{(\d+),\}/g, (_, n: string) => `{${n},${Number(n) + 30}}`);
+}
+
 const L = (id: string, weight: number, source: string): InjectionRule => ({
   id,
   weight,
-  regex: new RegExp(source),
+  regex: new RegExp(bounded(source)),
   on: 'latin',
 });
 const A = (id: string, weight: number, source: string): InjectionRule => ({
   id,
   weight,
-  regex: new RegExp(source),
+  regex: new RegExp(bounded(source)),
   on: 'any',
   // A rule whose every alternative needs a non-Latin word is skipped for Latin-only text.
   ...(source.split('|').every((alt) => NON_LATIN.test(alt)) ? { nonLatin: true } : {}),

@@ -15,5 +15,7 @@ let enabled = false;
 export function enableLinearRegexFallback(): void {
   if (enabled) return;
   setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  // V8's default (50,000 backtracks per attempt) still lets a quadratic scan cost seconds on 50 KB.
+  setFlagsFromString('--regexp-backtracks-before-fallback=1000');
   enabled = true;
 }

@@ -170,7 +170,9 @@ class Parser {
     }
     if (this.s[this.i] === '?') this.i++; // lazy
     this.lastUnbounded = max === Number.POSITIVE_INFINITY;
-    if ((max === Number.POSITIVE_INFINITY && atom.variable) || (max > 1 && atom.unbounded)) {
+    // A variable part repeated more than a few fixed times is exponential too: (?:\w{1,20}\s?){1,10}.
+    const variableRepeat = atom.variable && max > 1 && (min !== max || max > 4);
+    if (variableRepeat || (max > 1 && atom.unbounded)) {
       throw new Error(
         'a repeated group has alternatives or a variable-length part (like (a+)+ or (a|ab)+), which can take exponential time on crafted input; use a character class ([ab]+) or rewrite it without nested repetition',
       );
