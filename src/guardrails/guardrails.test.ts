@@ -242,3 +242,46 @@ test('violations never contain the matched text', async () => {
   }
   assert.ok(serialized.includes('blocked_keywords[0]'));
 });
+
+test('authorizeTool as an attacker: case, camelCase and scope tricks do not get around the lists', () => {
+  const g = createGuardrails({
+    name: 'g',
+    tool: { authorization: { blocked: ['delete_*'], allowed: ['read_*', 'search', 'docs.*'] } },
+  });
+  for (const name of ['github__Delete_repo', 'github__deleteRepo', 'DELETE_ALL', 'docs__delete_page']) {
+    assert.equal(g.authorizeTool(name)?.rule, 'blocked_tools:delete_*', name);
+  }
+  // `read_*` names built-in tools, not every tool of a toolset that happens to be called read_x.
+  assert.equal(g.authorizeTool('read_x__drop_table')?.rule, 'allowed_tools');
+  // `search` is the built-in tool, not another server's x__search.
+  assert.equal(g.authorizeTool('anyserver__search')?.rule, 'allowed_tools');
+  assert.equal(g.authorizeTool('read_file'), undefined);
+  assert.equal(g.authorizeTool('docs__get_page'), undefined);
+});
+
+test('a tool result passed on by wrap has its PII masked even when the PII action is block', async () => {
+  const g = createGuardrails({
+    name: 'g',
+    input: { chainMode: 'fail_fast', injection, pii: { ...pii, action: 'block' } },
+    tool: { results: { action: 'wrap' } },
+  });
+  const v = await g.checkToolResult('web_fetch', `${ATTACK} Mail ${EMAIL}.`);
+  assert.equal(v.blocked, undefined);
+  assert.ok(v.text.includes('[EMAIL REDACTED]') && !v.text.includes(EMAIL), v.text);
+});
+
+test('tool descriptions: injection action warn reports without dropping the tool; block drops it', () => {
+  const warn = createGuardrails({
+    name: 'g',
+    input: { chainMode: 'fail_fast', injection: { ...injection, action: 'warn' } },
+  });
+  const w = warn.checkToolDescription('x', ATTACK);
+  assert.equal(w.violation?.action, 'warn');
+  assert.equal(w.first, true);
+  assert.equal(warn.checkToolDescription('x', ATTACK).first, false, 'remembered');
+  const b = createGuardrails({ name: 'g', input: { chainMode: 'fail_fast', injection } }).checkToolDescription(
+    'x',
+    ATTACK,
+  );
+  assert.equal(b.violation?.action, 'block');
+});

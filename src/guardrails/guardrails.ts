@@ -147,7 +147,12 @@ export function createGuardrails(options: GuardrailsOptions): Guardrails {
       if (!verdict.blocked || resultsAction === 'block') return verdict;
       // wrap / warn: the result goes on; every blocking finding is reported with the action actually taken.
       const violations = verdict.violations.map((v) => (v.action === 'block' ? { ...v, action: resultsAction } : v));
-      const text2 = resultsAction === 'wrap' ? wrapUntrusted(tool, verdict.text) : verdict.text;
+      // With PII set to block (not redact), a result that goes on anyway still has its PII masked.
+      const passed =
+        input?.pii && input.pii.options.action !== 'modify'
+          ? applyRedactions(verdict.text, piiSpans(verdict.text, input.pii), input.pii.redactor)
+          : verdict.text;
+      const text2 = resultsAction === 'wrap' ? wrapUntrusted(tool, passed) : passed;
       return { text: text2, violations };
     },
     async checkOutput(text, signal) {
@@ -172,7 +177,7 @@ export function createGuardrails(options: GuardrailsOptions): Guardrails {
       const finding =
         (input.pattern && patternFinding(description, input.pattern)) ||
         (input.injection && injectionFinding(description, input.injection));
-      const v = finding ? violation(name, 'tool_description', { ...finding, action: 'block' }, tool) : undefined;
+      const v = finding ? violation(name, 'tool_description', finding, tool) : undefined;
       if (descriptions.size >= MAX_REMEMBERED) descriptions.clear();
       descriptions.set(key, v ?? null);
       return v ? { violation: v, first: true } : { first: false };
@@ -283,28 +288,49 @@ function compileOutput(o: OutputChecks): CompiledOutput {
 }
 
 /**
- * `tool.authorization`: a call is refused when any of its names matches a blocked glob, or when `allowed` is
- * set and none matches it. An MCP tool is matched by all of its names: `github__delete_repo`,
- * `github.delete_repo` and `delete_repo`, so `delete_*` blocks it whatever the server is called.
+ * `tool.authorization`, checked before every call:
+ * - `blocked_tools` refuses a call when any of the tool's names matches, case-insensitively: for an MCP tool
+ *   `github__delete_repo`, `github.delete_repo`, `delete_repo`, and the snake_case form of a camelCase name
+ *   (`deleteRepo` → `delete_repo`), so `delete_*` blocks it whatever the server calls it;
+ * - `allowed_tools` (when set) lets through only tools it names exactly: a built-in tool by its name, an MCP
+ *   tool by `github.get_issue` / `github.*` (where `*` does not cross the toolset boundary) or by a pattern in
+ *   its exposed form (`github__*`). `read_*` therefore does not allow the tools of a toolset called `read_x`, and `search` does not allow
+ *   another server's `x__search`.
  */
 function compileAuthorization(a: { allowed?: readonly string[]; blocked: readonly string[] }) {
-  const compile = (list: readonly string[], key: string) =>
+  const compile = (list: readonly string[], key: string, options: Parameters<typeof compileToolPattern>[1]) =>
     list.map((p, i) => {
       try {
-        return { pattern: p, regex: compileToolPattern(p) };
+        return { pattern: p, regex: compileToolPattern(p, options) };
       } catch (err) {
         throw new Error(`tool.authorization.${key}[${i}] ${JSON.stringify(p)}: ${(err as Error).message}`);
       }
     });
-  const blocked = compile(a.blocked, 'blocked_tools');
-  const allowed = a.allowed && compile(a.allowed, 'allowed_tools');
+  const blocked = compile(a.blocked, 'blocked_tools', { nocase: true });
+  const allowed =
+    a.allowed &&
+    compile(a.allowed, 'allowed_tools', { scoped: true }).map((p) => ({
+      ...p,
+      exposed: compileToolPattern(p.pattern),
+    }));
+  const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   return (tool: string): string | undefined => {
     const sep = tool.indexOf('__');
-    const names = sep > 0 ? [tool, `${tool.slice(0, sep)}.${tool.slice(sep + 2)}`, tool.slice(sep + 2)] : [tool];
+    const set = sep > 0 ? tool.slice(0, sep) : undefined;
+    const remote = sep > 0 ? tool.slice(sep + 2) : tool;
+    const names = set === undefined ? [tool, snake(tool)] : [tool, `${set}.${remote}`, remote, snake(remote)];
     const block = blocked.find((b) => names.some((n) => b.regex.test(n)));
     if (block) return `blocked_tools:${block.pattern}`;
-    if (allowed && !allowed.some((p) => names.some((n) => p.regex.test(n)))) return 'allowed_tools';
-    return undefined;
+    if (!allowed) return undefined;
+    // A pattern written in the exposed form (`github__*`) is matched on the exposed name.
+    const ok = allowed.some((p) =>
+      set === undefined
+        ? p.regex.test(tool)
+        : p.pattern.includes('__')
+          ? p.exposed.test(tool)
+          : p.regex.test(`${set}/${remote}`),
+    );
+    return ok ? undefined : 'allowed_tools';
   };
 }
 

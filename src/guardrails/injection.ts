@@ -11,7 +11,7 @@
  * sandbox stay the real boundary.
  */
 import { INJECTION_RULES, type InjectionRule, NON_LATIN } from './injection-rules.ts';
-import { decodeHidden, foldConfusables, hasInvisible, normalizeText, TAG_RUN } from './normalize.ts';
+import { decodeHidden, foldConfusables, hasInvisible, INVISIBLE_ANY, normalizeText, TAG_RUN } from './normalize.ts';
 import { indexRules } from './rule-triggers.ts';
 
 export type { InjectionRule };
@@ -91,6 +91,8 @@ export function detectInjection(text: string, extra: readonly InjectionRule[] = 
   const rules = extra.length > 0 ? [...INJECTION_RULES, ...extra] : INJECTION_RULES;
   const matched = new Map<string, number>();
   matchRules(rules, normalizeText(text), matched);
+  // An invisible character or `%20` used as the SPACE between words: the same text with them as spaces.
+  for (const spaced of separatorVariants(text)) matchRules(rules, normalizeText(spaced), matched);
   const plain = new Map(matched);
   for (const decoded of decodeHidden(text)) matchRules(rules, normalizeText(decoded), matched);
   const weights = [...matched];
@@ -106,6 +108,15 @@ export function detectInjection(text: string, extra: readonly InjectionRule[] = 
     if (w[1] > top[1]) top = w;
   }
   return { score: Math.round((1 - keep) * 1000) / 1000, rule: top[0], rules: weights.map((w) => w[0]) };
+}
+
+/** Variants of `text` with the spaces between words put back where an attacker swapped them for something else. */
+function separatorVariants(text: string): string[] {
+  const out: string[] = [];
+  if (hasInvisible(text)) out.push(text.replace(INVISIBLE_ANY, ' '));
+  // Not `_`: snake_case identifiers in code would read as prose.
+  if (/%20.*%20/i.test(text)) out.push(text.replace(/%20/gi, ' '));
+  return out;
 }
 
 /** A custom injection pattern (`injection.patterns`), matched on the confusable-folded text. */

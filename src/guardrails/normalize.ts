@@ -68,6 +68,9 @@ export function isInvisibleUnit(unit: string): boolean {
   return INVISIBLE.test(unit);
 }
 
+/** The invisible characters (global; for `replace`). */
+export const INVISIBLE_ANY = INVISIBLE;
+
 /** NFKC with invisible characters removed; case and spacing kept (for user regexes). */
 export function stripInvisible(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '');

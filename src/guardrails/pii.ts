@@ -197,7 +197,7 @@ const SECRETS: readonly RegExp[] = [
 const SECRET_HINT =
   /PRIVATE KEY|eyJ|sk-|gh[pousr]_|github_pat_|A[KSBC][IC]A|AGPA|AIDA|AROA|ANPA|xox|hooks\.slack|AIza|[sr]k_(?:live|test)_/;
 /** `aws_secret_access_key = <40 base64 characters>`: only the value is redacted. */
-const AWS_SECRET = /aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi;
+const AWS_SECRET = /aws_?secret_?(?:access_?)?key["']?\s{0,8}[:=]\s{0,16}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi;
 
 function findSecrets(text: string, out: Span[]): void {
   if (!SECRET_HINT.test(text) && !/aws_?secret/i.test(text)) return;

@@ -250,3 +250,40 @@ test('without output checks the stream passes chunks through unchanged', async (
   assert.equal(s.push('a@b.co ').text, 'a@b.co ');
   assert.deepEqual(await s.end(), { text: '', violations: [] });
 });
+
+test('review cases: "(0)" phone groups and a wide AWS secret gap are redacted at every split point', async () => {
+  for (const text of [
+    'Reach me at +44 (0)20 7946 0958 tomorrow.',
+    'Call +49 (0)30 12345678 now, or +31 (0)6 12345678.',
+    `aws_secret_access_key =${' '.repeat(12)}wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done`,
+  ]) {
+    const whole = (await piiPolicy.checkOutput(text)).text;
+    assert.ok(whole.includes('REDACTED'), whole);
+    for (let i = 1; i < text.length; i++) {
+      const { out } = await stream(piiPolicy, [text.slice(0, i), text.slice(i)]);
+      assert.equal(out.join(''), whole, `split at ${i}`);
+    }
+    for (const size of [1, 2, 3, 5, 7]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+      assert.equal((await stream(piiPolicy, chunks)).out.join(''), whole, `chunks of ${size}`);
+    }
+  }
+});
+
+test('a value released unredacted (a custom pattern longer than its holdback) is reported at the end', async () => {
+  const custom = policy({ pii: { ...PII, kinds: [], custom: [{ name: 'account', pattern: 'ACCT-\\d+' }] } });
+  const text = `ACCT-${'7'.repeat(3000)} end`;
+  const s = custom.outputStream();
+  for (let i = 0; i < text.length; i += 100) s.push(text.slice(i, i + 100));
+  const last = await s.end();
+  const leak = last.violations.find((v) => v.rule.startsWith('released_unredacted'));
+  assert.ok(leak, JSON.stringify(last.violations));
+  assert.equal(leak.severity, 'high');
+  const blocking = policy({
+    pii: { ...PII, kinds: [], custom: [{ name: 'account', pattern: 'ACCT-\\d+' }], action: 'block' },
+  });
+  const b = blocking.outputStream();
+  for (let i = 0; i < text.length; i += 100) b.push(text.slice(i, i + 100));
+  assert.ok((await b.end()).blocked);
+});

@@ -48,8 +48,8 @@ const BEGIN = '-----BEGIN';
 /** A complete END line: a block whose END line is still arriving is not closed yet. */
 const PEM_END = /-----END [A-Z0-9 ]+-----/;
 
-/** A group of a separated number or IBAN: `4111`, `DE89`, `(555)`, `+44`, `123-4567`. */
-const GROUP = /^[(+]?[0-9A-Z]{1,6}\)?(?:[-.][0-9]{1,5})*[,;:.]?$/;
+/** A group of a separated number or IBAN: `4111`, `DE89`, `(555)`, `+44`, `(0)20`, `123-4567`. */
+const GROUP = /^[(+]?[0-9A-Z]{0,6}(?:\)[0-9]{0,5})?(?:[-.][0-9]{1,5})*[,;:.]?$/;
 /** How far back separated groups are followed (an IBAN with spaces is 42 characters). */
 const MAX_GROUPED = 64;
 
@@ -126,6 +126,9 @@ export function createOutputStream(
   /** PII redacted so far, reported once at the end (or at once when the action is block). */
   const piiKinds = new Set<string>();
   let piiCount = 0;
+  /** Raw characters released so far, and the raw ranges that were redacted (for the final check). */
+  let sent = 0;
+  const covered: [number, number][] = [];
 
   const blockingFindings = (window: string, final: boolean) => {
     const found = [
@@ -173,7 +176,12 @@ export function createOutputStream(
       return { text: '', violations, blocked: block };
     }
     let cut = final ? text.length : Math.max(offset, visibleStart(text, hold));
-    const spans = pii ? piiSpans(text, pii).filter((s) => s.start >= offset) : [];
+    // A span that began in text already sent (a shape the holdback did not foresee) has its rest redacted.
+    const spans = pii
+      ? piiSpans(text, pii)
+          .filter((s) => s.end > offset)
+          .map((s) => (s.start < offset ? { ...s, start: offset } : s))
+      : [];
     if (!final && pii?.builtin) cut = Math.max(offset, Math.min(cut, builtinTail(text)));
     const released = spans.filter((s) => s.start < cut);
     for (const s of released) cut = Math.max(cut, s.end);
@@ -194,6 +202,7 @@ export function createOutputStream(
         violation(name, 'output', { check: 'pii', rule: kinds.join(','), severity, action, kinds, count: piiCount }),
       );
     }
+    for (const s of released) covered.push([sent + s.start - offset, sent + s.end - offset]);
     const raw = text.slice(offset, cut);
     const redact = pii?.options.action === 'modify';
     const out = redact
@@ -206,18 +215,38 @@ export function createOutputStream(
     const keep = Math.max(CONTEXT, holdBlock);
     tail = text.slice(visibleStart(text.slice(0, cut), keep), cut);
     pending = text.slice(cut);
+    sent += cut - offset;
     return { text: out, violations };
   };
 
   return {
     push(chunk) {
       whole += chunk;
+      const growingToken = pending !== '' && !/\s/.test(pending) && !/\s/.test(chunk);
       pending += chunk;
+      // A key or token still arriving: nothing before it can be released, so skip the scan.
+      if (growingToken && pii?.builtin && pending.length <= MAX_LONG_MATCH && !stopped)
+        return { text: '', violations: [] };
       return step(false);
     },
     async end() {
       if (stopped) return { text: '', violations: [], blocked: stopped };
-      return step(true, await moderated());
+      const last = step(true, await moderated());
+      if (last.blocked || !pii) return last;
+      // The whole answer again: a value that was released unredacted cannot be unsent, but it is reported (and
+      // fails the response when PII is blocked).
+      const leaked = piiSpans(whole, pii).filter((s) => !covered.some(([a, b]) => a <= s.start && s.end <= b));
+      if (leaked.length === 0) return last;
+      const kinds = [...new Set(leaked.map((s) => s.kind))].sort();
+      const v = violation(name, 'output', {
+        check: 'pii',
+        rule: `released_unredacted:${kinds.join(',')}`,
+        severity: 'high',
+        action: pii.options.action === 'block' ? 'block' : 'warn',
+        kinds,
+        count: leaked.length,
+      });
+      return { ...last, violations: [...last.violations, v], ...(v.action === 'block' ? { blocked: v } : {}) };
     },
   };
 }

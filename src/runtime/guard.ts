@@ -69,9 +69,13 @@ export function offeredTools(deps: RuntimeDeps, input: ResumeInput, tools: reado
   if (!guardrails) return [...tools];
   return tools.filter((t) => {
     if (guardrails.authorizeTool(t.name)) return false;
-    const { violation, first } = guardrails.checkToolDescription(t.name, t.description);
+    // The model reads the description and the argument schema (with its own descriptions).
+    const { violation, first } = guardrails.checkToolDescription(
+      t.name,
+      `${t.description}\n${JSON.stringify(t.inputSchema)}`,
+    );
     if (violation && first) auditViolations(deps, input, [violation]);
-    return violation === undefined;
+    return violation?.action !== 'block';
   });
 }
 

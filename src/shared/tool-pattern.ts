@@ -9,7 +9,16 @@ import picomatch from 'picomatch';
 export const TOOL_PATTERN = /^[A-Za-z0-9_.\-*?[\]{},!]{1,128}$/;
 
 /** The matcher of one pattern; throws an Error saying why when it is not a valid tool pattern. */
-export function compileToolPattern(pattern: string): RegExp {
+export function compileToolPattern(
+  pattern: string,
+  options: {
+    /** Match case-insensitively (`delete_*` also refuses `Delete_repo`). */
+    nocase?: boolean;
+    /** `.` separates a toolset from its tool and `*` does not cross it: match against `toolset/tool` names. */
+    scoped?: boolean;
+  } = {},
+): RegExp {
   if (!TOOL_PATTERN.test(pattern)) throw new Error('not a tool name or glob');
-  return picomatch.makeRe(pattern, { dot: true, nonegate: true, strictBrackets: true });
+  const source = options.scoped ? pattern.replaceAll('.', '/') : pattern;
+  return picomatch.makeRe(source, { dot: true, nonegate: true, strictBrackets: true, nocase: options.nocase === true });
 }
