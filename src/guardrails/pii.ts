@@ -174,8 +174,9 @@ function findIps(text: string, out: Span[]): void {
 
 /** Secret formats. Each regex is anchored on a fixed prefix, so a candidate is cheap to find. */
 const SECRETS: readonly RegExp[] = [
-  // PEM private keys, and a truncated block (BEGIN with no END): redacted through its base64 lines.
-  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?:[\r\n]+[A-Za-z0-9+/=:\- ]{1,128}){1,256})/g,
+  // PEM private keys, and a truncated block (BEGIN with no END): redacted through its base64 lines, whether they
+  // are separated by line breaks, spaces or literal `\n` escapes (a key inside JSON).
+  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\\[rn]|\s)+[A-Za-z0-9+/=:-]{16,4096}){1,512})/g,
   // JWT / JWS compact serialization: base64url JSON header and payload, optional signature.
   /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*(?![\w-])/g,
   // Anthropic, then OpenAI (sk-, sk-proj-, sk-svcacct-, sk-admin-).

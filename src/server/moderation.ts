@@ -20,6 +20,8 @@ export interface ModerationHookOptions {
 }
 
 const MAX_ANSWER_BYTES = 64 * 1024;
+/** Categories kept from one answer (they end up in audit events). */
+const MAX_CATEGORIES = 10;
 
 export function createModerationHook(options: ModerationHookOptions): ModerationHook {
   const fetcher = createGuardedFetcher({
@@ -53,7 +55,7 @@ function parseAnswer(body: unknown): { flagged: boolean; categories: string[] } 
   if (!isPlainObject(body)) return undefined;
   if (typeof body.flagged === 'boolean') {
     const categories = Array.isArray(body.categories) ? body.categories.filter((c) => typeof c === 'string') : [];
-    return { flagged: body.flagged, categories: categories.map(safeCategory) };
+    return { flagged: body.flagged, categories: categories.slice(0, MAX_CATEGORIES).map(safeCategory) };
   }
   if (Array.isArray(body.results) && body.results.length > 0 && body.results.every(isPlainObject)) {
     const results = body.results as Record<string, unknown>[];
@@ -63,7 +65,7 @@ function parseAnswer(body: unknown): { flagged: boolean; categories: string[] } 
       if (!isPlainObject(r.categories)) continue;
       for (const [name, on] of Object.entries(r.categories)) if (on === true) categories.add(safeCategory(name));
     }
-    return { flagged: results.some((r) => r.flagged === true), categories: [...categories] };
+    return { flagged: results.some((r) => r.flagged === true), categories: [...categories].slice(0, MAX_CATEGORIES) };
   }
   return undefined;
 }
