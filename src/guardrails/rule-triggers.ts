@@ -12,14 +12,15 @@ import type { InjectionRule } from './injection-rules.ts';
 
 const MAX_STEM = 5;
 
-/** The top-level alternatives of a group body or pattern (splitting on `|` outside parentheses and classes). */
-function alternatives(source: string): string[] {
-  const out: string[] = [];
+/**
+ * Walks `source` from `from`, skipping escapes and character classes, calling `visit` with each structural
+ * character and the group depth before it; stops when `visit` returns true and returns that index (or -1).
+ */
+function walk(source: string, from: number, visit: (c: string, i: number, depth: number) => boolean): number {
   let depth = 0;
   let inClass = false;
-  let start = 0;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
+  for (let i = from; i < source.length; i++) {
+    const c = source[i]!;
     if (c === '\\') {
       i++;
       continue;
@@ -29,36 +30,32 @@ function alternatives(source: string): string[] {
       continue;
     }
     if (c === '[') inClass = true;
-    else if (c === '(') depth++;
+    if (visit(c, i, depth)) return i;
+    if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
+  }
+  return -1;
+}
+
+/** The top-level alternatives of a group body or pattern (split on `|` outside parentheses and classes). */
+function alternatives(source: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  walk(source, 0, (c, i, depth) => {
+    if (c === '|' && depth === 0) {
       out.push(source.slice(start, i));
       start = i + 1;
     }
-  }
+    return false;
+  });
   out.push(source.slice(start));
   return out;
 }
 
 /** The body of the group that starts at `open` (a `(`), or undefined when it is not closed. */
 function groupBody(source: string, open: number): string | undefined {
-  let depth = 0;
-  let inClass = false;
-  for (let i = open; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return source.slice(open + 1, i);
-  }
-  return undefined;
+  const close = walk(source, open, (c, _i, depth) => c === ')' && depth === 1);
+  return close < 0 ? undefined : source.slice(open + 1, close);
 }
 
 /** The letters a literal certainly starts with: `words?` → `word`, `summari[sz]e` → `summari`. */
