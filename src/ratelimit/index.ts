@@ -1,0 +1,15 @@
+export type {
+  Admission,
+  LimitDenial,
+  LimitStatus,
+  LimitSubject,
+  RateLimiter,
+  RateLimiterOptions,
+  TokenAdmission,
+  TokenReservation,
+} from './limiter.ts';
+export { createRateLimiter } from './limiter.ts';
+export { createMemoryStore } from './memory-store.ts';
+export type { CounterStore, LimitRule, LimitScope, LimitType, TakeResult } from './types.ts';
+export type { Window, WindowSpan } from './windows.ts';
+export { WINDOWS, windowAt } from './windows.ts';

@@ -1,0 +1,39 @@
+import type { CounterStore, TakeResult } from './types.ts';
+
+/**
+ * The in-memory CounterStore (the default; one process). Operations run synchronously inside the promise, so
+ * they are atomic with respect to each other. Expired counters are swept at most once per `sweepEveryMs`, so
+ * memory stays bounded by the keys active in the current windows.
+ */
+export function createMemoryStore(options: { now: () => number; sweepEveryMs?: number }): CounterStore {
+  const counters = new Map<string, { used: number; expiresAt: number }>();
+  const sweepEvery = options.sweepEveryMs ?? 60_000;
+  let nextSweep = options.now() + sweepEvery;
+  const sweep = () => {
+    const now = options.now();
+    if (now < nextSweep) return;
+    nextSweep = now + sweepEvery;
+    for (const [k, v] of counters) if (v.expiresAt <= now) counters.delete(k);
+  };
+  const id = (key: string, windowStart: number) => `${windowStart}\u0000${key}`;
+  return {
+    async take(key, windowStart, cost, limit, expiresAt): Promise<TakeResult> {
+      sweep();
+      const k = id(key, windowStart);
+      const entry = counters.get(k) ?? { used: 0, expiresAt };
+      if (entry.used + cost > limit) return { taken: false, used: entry.used };
+      entry.used += cost;
+      counters.set(k, entry);
+      return { taken: true, used: entry.used };
+    },
+    async adjust(key, windowStart, delta, expiresAt) {
+      const k = id(key, windowStart);
+      const entry = counters.get(k) ?? { used: 0, expiresAt };
+      entry.used = Math.max(0, entry.used + delta);
+      counters.set(k, entry);
+    },
+    async peek(key, windowStart) {
+      return counters.get(id(key, windowStart))?.used ?? 0;
+    },
+  };
+}
