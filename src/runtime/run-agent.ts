@@ -25,6 +25,11 @@ type Emit = (event: RunEvent) => void;
  *   the run completes; a failed or cancelled run leaves the history as it was.
  * - `input.signal` aborts the LLM call in flight and running tools; the run then rejects with the abort reason.
  * - Provider failures reject with UpstreamError whose message names the agent's LLM.
+ * - With a guardrail policy (`agent.guardrails`, see guard.ts): the user's text is checked before anything else
+ *   (a block rejects with GuardrailBlockedError, stage input, before any LLM call); tools the policy blocks or
+ *   whose descriptions look like injections are not offered and calls to them never run; tool results are
+ *   checked before the model sees them; every step's text is filtered as it streams (a block rejects with
+ *   stage output). Everything stored is what the guardrails let through (redacted input and output).
  */
 export async function runAgent(deps: RuntimeDeps, input: RunInput, emit: Emit = () => {}): Promise<RunResult> {
   const userText = await guardInput(deps, input, input.userText);
