@@ -7,6 +7,7 @@ export type {
   ApprovalStore,
   AuditRecord,
   AuditStore,
+  CounterStore,
   Database,
   DatabaseKind,
   DatabaseOptions,

@@ -130,9 +130,31 @@ const approvalsSchema: Migration = {
   },
 };
 
+/** Rate-limit counters shared by replicas: one row per key and window, updated atomically in place. */
+function rateCountersSchema(kind: DatabaseKind): Migration {
+  const big = kind === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('rate_counters')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('window_start', big, (c) => c.notNull())
+        .addColumn('used', big, (c) => c.notNull().check(sql`used >= 0`))
+        .addColumn('expires_at', big, (c) => c.notNull())
+        .addPrimaryKeyConstraint('rate_counters_pk', ['key', 'window_start'])
+        .execute();
+      await db.schema.createIndex('rate_counters_expiry_idx').on('rate_counters').column('expires_at').execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
-  return { '0001_initial': initialSchema(kind), '0002_approvals': approvalsSchema };
+  return {
+    '0001_initial': initialSchema(kind),
+    '0002_approvals': approvalsSchema,
+    '0003_rate_counters': rateCountersSchema(kind),
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { systemClock } from '../shared/index.ts';
 import { createApprovalStore } from './approval-store.ts';
 import { createAuditStore } from './audit-store.ts';
 import { openFailure } from './connect-error.ts';
+import { createCounterStore } from './counter-store.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { migrateToLatest } from './migrations.ts';
 import { openPostgres } from './open-postgres.ts';
@@ -57,6 +58,7 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
     tasks: createTaskStore(db, clock),
     audit: createAuditStore(db),
     approvals: createApprovalStore(db, clock),
+    counters: createCounterStore(db, kind, () => clock.now()),
     close() {
       closing ??= db.destroy();
       return closing;

@@ -120,7 +120,7 @@ describe('postgres specifics', { skip }, () => {
       const rows = await client.query(`select name from ${MIGRATION_TABLE}`);
       assert.deepEqual(
         rows.rows.map((r: { name: string }) => r.name),
-        ['0001_initial', '0002_approvals'],
+        ['0001_initial', '0002_approvals', '0003_rate_counters'],
       );
       const tables = await client.query(
         "select table_name from information_schema.tables where table_schema = 'public' order by table_name",
@@ -134,6 +134,7 @@ describe('postgres specifics', { skip }, () => {
           `${MIGRATION_TABLE}_lock`,
           'messages',
           'paused_runs',
+          'rate_counters',
           'sessions',
           'tasks',
         ],

@@ -83,7 +83,16 @@ export interface ApprovalsTable {
   decided_at: string | null;
 }
 
+/** Rate-limit counters: one row per key and fixed window (see counter-store.ts). BIGINT on PostgreSQL. */
+export interface RateCountersTable {
+  key: string;
+  window_start: number | string;
+  used: number | string;
+  expires_at: number | string;
+}
+
 export interface Schema {
+  rate_counters: RateCountersTable;
   paused_runs: PausedRunsTable;
   approvals: ApprovalsTable;
   sessions: SessionsTable;

@@ -87,7 +87,7 @@ describe('sqlite specifics', () => {
       const rows = raw.prepare(`select name from ${MIGRATION_TABLE}`).all();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_initial', '0002_approvals'],
+        ['0001_initial', '0002_approvals', '0003_rate_counters'],
       );
       const tables = raw
         .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
@@ -100,6 +100,7 @@ describe('sqlite specifics', () => {
         `${MIGRATION_TABLE}_lock`,
         'messages',
         'paused_runs',
+        'rate_counters',
         'sessions',
         'tasks',
       ]);

@@ -176,6 +176,22 @@ export interface ApprovalStore {
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
+/**
+ * Rate-limit counters (the shape of ratelimit's CounterStore): atomic per key and window, shared by every
+ * process using the database.
+ */
+export interface CounterStore {
+  take(
+    key: string,
+    windowStart: number,
+    cost: number,
+    limit: number,
+    expiresAt: number,
+  ): Promise<{ taken: boolean; used: number }>;
+  adjust(key: string, windowStart: number, delta: number, expiresAt: number): Promise<void>;
+  peek(key: string, windowStart: number): Promise<number>;
+}
+
 export interface Database {
   readonly kind: DatabaseKind;
   /** Human-readable location without credentials, e.g. `sqlite .hector/hector.db` or `postgres db@host:5432`. */
@@ -184,6 +200,7 @@ export interface Database {
   readonly tasks: TaskStore;
   readonly audit: AuditStore;
   readonly approvals: ApprovalStore;
+  readonly counters: CounterStore;
   /** Closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }

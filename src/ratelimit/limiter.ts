@@ -64,9 +64,14 @@ export interface RateLimiterOptions {
   readonly clock: Clock;
 }
 
+/** The counter key: encoded so that no app or user id can collide with another's (`a/b` vs `a` + `/b`). */
 function keyOf(rule: LimitRule, subject: LimitSubject): string {
   const who =
-    rule.scope === 'global' ? '*' : rule.scope === 'app' ? subject.appId : `${subject.appId}\u0000${subject.userId}`;
+    rule.scope === 'global'
+      ? '*'
+      : rule.scope === 'app'
+        ? encodeURIComponent(subject.appId)
+        : `${encodeURIComponent(subject.appId)}/${encodeURIComponent(subject.userId)}`;
   return `${rule.type}:${rule.window}:${rule.limit}:${rule.scope}:${who}`;
 }
 

@@ -10,6 +10,7 @@ import type { Database } from '../../src/persistence/index.ts';
 import { approvalContract } from './contract/approvals.ts';
 import { auditContract } from './contract/audit.ts';
 import type { ContractContext, ContractOptions, DatabaseFactory } from './contract/common.ts';
+import { counterContract } from './contract/counters.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
 import { sessionContract } from './contract/sessions.ts';
 import { taskContract } from './contract/tasks.ts';
@@ -42,6 +43,7 @@ export function runStoreContract(
     taskContract(ctx);
     auditContract(ctx);
     approvalContract(ctx);
+    counterContract(ctx);
     lifecycleContract(ctx);
   });
 }

@@ -1,0 +1,73 @@
+import { type Kysely, sql } from 'kysely';
+import type { Schema } from './schema.ts';
+import type { CounterStore, DatabaseKind } from './types.ts';
+import { checkText } from './validate.ts';
+
+/** Expired counters are deleted at most this often (on a take). */
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Rate-limit counters in SQL, shared by every replica using the database. `take` is one conditional UPDATE
+ * (`used + cost <= limit`) after an INSERT … ON CONFLICT DO NOTHING: PostgreSQL re-checks the condition under
+ * the row lock and SQLite has a single writer, so concurrent callers — in any process — can never both pass on
+ * the same remainder.
+ */
+export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: () => number): CounterStore {
+  let nextSweep = 0;
+  const ensure = (key: string, windowStart: number, expiresAt: number) =>
+    db
+      .insertInto('rate_counters')
+      .values({ key, window_start: windowStart, used: 0, expires_at: expiresAt })
+      .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
+      .execute();
+  const sweep = async () => {
+    const t = now();
+    if (t < nextSweep) return;
+    nextSweep = t + SWEEP_EVERY_MS;
+    await db.deleteFrom('rate_counters').where('expires_at', '<=', t).execute();
+  };
+  return {
+    async take(key, windowStart, cost, limit, expiresAt) {
+      checkText(key, 'counter key');
+      await sweep();
+      await ensure(key, windowStart, expiresAt);
+      const updated = await db
+        .updateTable('rate_counters')
+        .set({ used: sql`used + ${cost}` })
+        .where('key', '=', key)
+        .where('window_start', '=', windowStart)
+        .where(sql<boolean>`used + ${cost} <= ${limit}`)
+        .returning('used')
+        .executeTakeFirst();
+      if (updated) return { taken: true, used: Number(updated.used) };
+      const row = await db
+        .selectFrom('rate_counters')
+        .select('used')
+        .where('key', '=', key)
+        .where('window_start', '=', windowStart)
+        .executeTakeFirst();
+      return { taken: false, used: Number(row?.used ?? 0) };
+    },
+    async adjust(key, windowStart, delta, expiresAt) {
+      checkText(key, 'counter key');
+      await ensure(key, windowStart, expiresAt);
+      const next =
+        kind === 'postgres' ? sql<number>`greatest(0, used + ${delta})` : sql<number>`max(0, used + ${delta})`;
+      await db
+        .updateTable('rate_counters')
+        .set({ used: next })
+        .where('key', '=', key)
+        .where('window_start', '=', windowStart)
+        .execute();
+    },
+    async peek(key, windowStart) {
+      const row = await db
+        .selectFrom('rate_counters')
+        .select('used')
+        .where('key', '=', key)
+        .where('window_start', '=', windowStart)
+        .executeTakeFirst();
+      return Number(row?.used ?? 0);
+    },
+  };
+}
