@@ -20,6 +20,15 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
       .values({ key, window_start: windowStart, used: 0, expires_at: expiresAt })
       .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
       .execute();
+  const peek = async (key: string, windowStart: number): Promise<number> => {
+    const row = await db
+      .selectFrom('rate_counters')
+      .select('used')
+      .where('key', '=', key)
+      .where('window_start', '=', windowStart)
+      .executeTakeFirst();
+    return Number(row?.used ?? 0);
+  };
   const sweep = async () => {
     const t = now();
     if (t < nextSweep) return;
@@ -40,13 +49,7 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
         .returning('used')
         .executeTakeFirst();
       if (updated) return { taken: true, used: Number(updated.used) };
-      const row = await db
-        .selectFrom('rate_counters')
-        .select('used')
-        .where('key', '=', key)
-        .where('window_start', '=', windowStart)
-        .executeTakeFirst();
-      return { taken: false, used: Number(row?.used ?? 0) };
+      return { taken: false, used: await peek(key, windowStart) };
     },
     async adjust(key, windowStart, delta, expiresAt) {
       checkText(key, 'counter key');
@@ -60,14 +63,6 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
         .where('window_start', '=', windowStart)
         .execute();
     },
-    async peek(key, windowStart) {
-      const row = await db
-        .selectFrom('rate_counters')
-        .select('used')
-        .where('key', '=', key)
-        .where('window_start', '=', windowStart)
-        .executeTakeFirst();
-      return Number(row?.used ?? 0);
-    },
+    peek,
   };
 }
