@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { parseDuration } from '../shared/index.ts';
 import { describeValue, quote } from './issue.ts';
 
+/** An HTTP header name (RFC 9110 token), for `headers:` maps. */
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
+
 /** Names of llms, agents and tools: also used in URLs and as LLM function names. */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 export const NAME_RULE = 'a name starts with a letter, then letters, digits, _ or -, at most 64 characters';

@@ -170,6 +170,27 @@ export function violation(guardrail: string, stage: Stage, finding: Finding, too
   return { guardrail, stage, ...finding, ...(tool === undefined ? {} : { tool }) };
 }
 
+/**
+ * Asks the content block's moderation service about `text`: a flagged text is a finding with the block's
+ * action; a failing service is a blocking `unavailable` finding, or nothing with `on_error: allow`.
+ */
+export async function moderationCheck(
+  content: CompiledContent,
+  text: string,
+  stage: Stage,
+  signal?: AbortSignal,
+): Promise<Finding | undefined> {
+  const moderation = content.options.moderation;
+  if (!moderation) return undefined;
+  const { severity, action } = content.options;
+  try {
+    const r = await moderation.hook(text, stage, signal);
+    return r.flagged ? moderationFinding(r.categories, severity, action) : undefined;
+  } catch {
+    return moderation.onError === 'allow' ? undefined : moderationFinding(['unavailable'], severity, 'block');
+  }
+}
+
 export function moderationFinding(
   categories: readonly string[],
   severity: Severity,

@@ -11,7 +11,7 @@ import {
   contentFinding,
   injectionFinding,
   lengthFinding,
-  moderationFinding,
+  moderationCheck,
   patternFinding,
   piiFinding,
   piiSpans,
@@ -25,7 +25,6 @@ import type {
   GuardrailsOptions,
   InputChecks,
   LengthOptions,
-  ModerationHook,
   OutputChecks,
   SanitizerOptions,
   Stage,
@@ -125,7 +124,7 @@ export function createGuardrails(options: GuardrailsOptions): Guardrails {
           at('content');
           if (found(contentFinding(current, input.content))) return current;
           at('moderation');
-          if (input.content.options.moderation && (await moderate(current, stage, input.content, found, signal))) {
+          if (found(await moderationCheck(input.content, current, stage, signal))) {
             return current;
           }
         }
@@ -235,25 +234,6 @@ async function guarded(
     return { text: '', violations: [...violations, v], blocked: v };
   }
   return { text, violations, ...(blocked ? { blocked } : {}) };
-}
-
-/** Asks the moderation hook; a failure is a block (on_error: block) or nothing (allow). True when stopping. */
-export async function moderate(
-  text: string,
-  stage: Stage,
-  content: CompiledContent,
-  found: Found,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  const { severity, action } = content.options;
-  let result: Awaited<ReturnType<ModerationHook>>;
-  try {
-    result = await content.options.moderation!.hook(text, stage, signal);
-  } catch {
-    if (content.options.moderation?.onError === 'allow') return false;
-    return found(moderationFinding(['unavailable'], severity, 'block'));
-  }
-  return result.flagged ? found(moderationFinding(result.categories, severity, action)) : false;
 }
 
 function sanitizerRule(o: SanitizerOptions): string {

@@ -11,7 +11,7 @@
  * sandbox stay the real boundary.
  */
 import { INJECTION_RULES, type InjectionRule, NON_LATIN } from './injection-rules.ts';
-import { decodeHidden, foldConfusables, hasInvisible, INVISIBLE_ANY, normalizeText, TAG_RUN } from './normalize.ts';
+import { decodeHidden, foldConfusables, hasInvisible, INVISIBLE, normalizeText, TAG_RUN } from './normalize.ts';
 import { indexRules } from './rule-triggers.ts';
 
 export type { InjectionRule };
@@ -113,7 +113,7 @@ export function detectInjection(text: string, extra: readonly InjectionRule[] = 
 /** Variants of `text` with the spaces between words put back where an attacker swapped them for something else. */
 function separatorVariants(text: string): string[] {
   const out: string[] = [];
-  if (hasInvisible(text)) out.push(text.replace(INVISIBLE_ANY, ' '));
+  if (hasInvisible(text)) out.push(text.replace(INVISIBLE, ' '));
   // Not `_`: snake_case identifiers in code would read as prose.
   if (/%20.*%20/i.test(text)) out.push(text.replace(/%20/gi, ' '));
   return out;

@@ -7,7 +7,7 @@
  */
 
 /** Zero-width and formatting characters that render as nothing (tag characters U+E0000–E007F included). */
-const INVISIBLE =
+export const INVISIBLE =
   // biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists code points to delete, one by one
   /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]|\uDB40[\uDC00-\uDC7F]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
@@ -67,9 +67,6 @@ export function isInvisibleUnit(unit: string): boolean {
   INVISIBLE.lastIndex = 0;
   return INVISIBLE.test(unit);
 }
-
-/** The invisible characters (global; for `replace`). */
-export const INVISIBLE_ANY = INVISIBLE;
 
 /** NFKC with invisible characters removed; case and spacing kept (for user regexes). */
 export function stripInvisible(text: string): string {

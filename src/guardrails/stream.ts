@@ -3,11 +3,11 @@
  * whole even when they arrive split over chunks, and a blocking finding stops the stream before the text
  * that matched is released.
  *
- * How much is held back: the longest text a match can span (H: 256 characters for the built-in PII kinds,
- * the computed maximum of each configured pattern and keyword), plus, for tokens and PEM blocks, the trailing
- * run of non-whitespace (a key or JWT still arriving) and an unterminated `-----BEGIN` block, each up to
- * MAX_LONG_MATCH. A match that starts before the release point is complete (it is at most H long), so it is
- * redacted and released whole; anything that could still grow is kept for the next chunk.
+ * How much is held back: for the built-in PII kinds, the text a match could still extend into (see
+ * builtinTail: the trailing word, number groups before it, an unterminated `-----BEGIN` block); for custom
+ * patterns and keywords, the longest text they can match (H), counted in visible characters. A match that
+ * starts before the release point is complete, so it is redacted and released whole; anything that could
+ * still grow is kept for the next chunk.
  *
  * `end()` releases the rest and re-checks the whole output for blocking findings (patterns longer than the
  * holdback, moderation); such a finding fails the response, but text already released stays released.
@@ -15,7 +15,7 @@
 import {
   contentFinding,
   lengthFinding,
-  moderationFinding,
+  moderationCheck,
   patternFinding,
   piiFinding,
   piiSpans,
@@ -149,16 +149,8 @@ export function createOutputStream(
     });
 
   const moderated = async (): Promise<Violation[]> => {
-    const moderation = content?.options.moderation;
-    if (!moderation) return [];
-    const { severity, action } = content.options;
-    try {
-      const r = await moderation.hook(whole, 'output', signal);
-      return r.flagged ? [violation(name, 'output', moderationFinding(r.categories, severity, action))] : [];
-    } catch {
-      if (moderation.onError === 'allow') return [];
-      return [violation(name, 'output', moderationFinding(['unavailable'], severity, 'block'))];
-    }
+    const finding = content && (await moderationCheck(content, whole, 'output', signal));
+    return finding ? [violation(name, 'output', finding)] : [];
   };
 
   const step = (final: boolean, extra: Violation[] = []): StreamStep => {

@@ -60,6 +60,11 @@ function contentOptions(c: Content, path: string): ContentOptions {
 }
 
 type Length = NonNullable<NonNullable<GuardrailConfig['input']>['length']>;
+type Pattern = NonNullable<NonNullable<GuardrailConfig['input']>['pattern']>;
+
+function patternOptions(p: Pattern) {
+  return { patterns: p.blocked_patterns, action: p.action, severity: p.severity };
+}
 
 function lengthOptions(l: Length) {
   return { minLength: l.min_length, maxLength: l.max_length, action: l.action, severity: l.severity };
@@ -95,15 +100,7 @@ export function guardrailOptions(name: string, g: GuardrailConfig): GuardrailsOp
                   },
                 }
               : {}),
-            ...(input.pattern
-              ? {
-                  pattern: {
-                    patterns: input.pattern.blocked_patterns,
-                    action: input.pattern.action,
-                    severity: input.pattern.severity,
-                  },
-                }
-              : {}),
+            ...(input.pattern ? { pattern: patternOptions(input.pattern) } : {}),
             ...(input.pii ? { pii: piiOptions(input.pii) } : {}),
             ...(input.content ? { content: contentOptions(input.content, `guardrails.${name}.input.content`) } : {}),
           },
@@ -114,15 +111,7 @@ export function guardrailOptions(name: string, g: GuardrailConfig): GuardrailsOp
           output: {
             chainMode: output.chain_mode,
             ...(output.length ? { length: lengthOptions(output.length) } : {}),
-            ...(output.pattern
-              ? {
-                  pattern: {
-                    patterns: output.pattern.blocked_patterns,
-                    action: output.pattern.action,
-                    severity: output.pattern.severity,
-                  },
-                }
-              : {}),
+            ...(output.pattern ? { pattern: patternOptions(output.pattern) } : {}),
             ...(output.pii ? { pii: piiOptions(output.pii) } : {}),
             ...(output.content ? { content: contentOptions(output.content, `guardrails.${name}.output.content`) } : {}),
           },

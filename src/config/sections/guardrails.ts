@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { compileUserPattern, isPlainObject, TOOL_PATTERN } from '../../shared/index.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { boolean, decimal, duration, httpUrl, integer, nameKey, text } from '../fields.ts';
+import { boolean, decimal, duration, HEADER_NAME, httpUrl, integer, nameKey, text } from '../fields.ts';
 import { quote, type RawIssue } from '../issue.ts';
 
 export const GUARDRAIL_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -141,7 +141,6 @@ const piiSchema = z
   })
   .describe('PII and secret detection');
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 /** Headers the moderation request sets itself or that HTTP forbids a client to choose. */
 const RESERVED_HEADERS = new Set([
   'content-type',

@@ -11,7 +11,7 @@
 import { isAbsolute, parse, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { isPlainObject, TOOL_PATTERN } from '../../shared/index.ts';
-import { boolean, duration, integer, nameKey, text } from '../fields.ts';
+import { boolean, duration, HEADER_NAME, integer, nameKey, text } from '../fields.ts';
 import type { RawIssue } from '../issue.ts';
 
 export const TOOL_TYPES = ['function', 'command', 'mcp'] as const;
@@ -137,7 +137,6 @@ export const commandToolSchema = z
 const toolPattern = text().regex(TOOL_PATTERN, 'must be a tool name or a glob such as get_*');
 const SECRET_REF = '$' + '{VAR}';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 const STDIO_ONLY = ['command', 'args', 'env', 'working_directory', 'sandbox', 'network', 'read_only_paths'] as const;
 const HTTP_ONLY = ['url', 'transport', 'headers', 'allowed_ranges'] as const;
 
