@@ -3,7 +3,7 @@ import type { Schema } from './schema.ts';
 import type { CounterStore, DatabaseKind } from './types.ts';
 import { checkText } from './validate.ts';
 
-/** Expired counters are deleted at most this often (on a take). */
+/** Expired counters are deleted at most this often (on a take; timed by the database's clock). */
 const SWEEP_EVERY_MS = 60_000;
 
 /**
@@ -29,16 +29,20 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
       .executeTakeFirst();
     return Number(row?.used ?? 0);
   };
-  const sweep = async () => {
+  /**
+   * Deletes counters whose window ended before `windowStart` (the caller's current window began). The cut-off
+   * comes from the caller's clock, not this store's: a row of a window still in use can never be swept.
+   */
+  const sweep = async (windowStart: number) => {
     const t = now();
     if (t < nextSweep) return;
     nextSweep = t + SWEEP_EVERY_MS;
-    await db.deleteFrom('rate_counters').where('expires_at', '<=', t).execute();
+    await db.deleteFrom('rate_counters').where('expires_at', '<=', windowStart).execute();
   };
   return {
     async take(key, windowStart, cost, limit, expiresAt) {
       checkText(key, 'counter key');
-      await sweep();
+      await sweep(windowStart);
       await ensure(key, windowStart, expiresAt);
       const updated = await db
         .updateTable('rate_counters')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContractContext } from './common.ts';
+import { type ContractContext, manualClock } from './common.ts';
 
 const W = Date.UTC(2026, 11, 1, 12, 0);
 const END = W + 60_000;
@@ -35,6 +35,16 @@ export function counterContract(ctx: ContractContext): void {
       assert.equal(await db.counters.peek('t', W), 0);
       await db.counters.adjust('fresh', W, 12, END);
       assert.equal(await db.counters.peek('fresh', W), 12, 'adjusting an absent counter creates it');
+    });
+
+    test('sweeping expired counters never touches a window still in use, whatever the store clock says', async () => {
+      // The limiter's clock is hours behind the database's: the sweep must go by the caller's window.
+      const clock = manualClock(END + 3_600_000);
+      const db = await ctx.fresh({ clock });
+      await db.counters.take('a', W, 4, 10, END);
+      clock.advance(61_000); // past the sweep interval: the next take sweeps
+      await db.counters.take('b', W, 1, 10, END);
+      assert.equal(await db.counters.peek('a', W), 4);
     });
   });
 }
