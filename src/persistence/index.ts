@@ -7,7 +7,6 @@ export type {
   ApprovalStore,
   AuditRecord,
   AuditStore,
-  CounterStore,
   Database,
   DatabaseKind,
   DatabaseOptions,

@@ -1,4 +1,4 @@
-import type { JsonValue, Scope } from '../shared/index.ts';
+import type { CounterStore, JsonValue, Scope } from '../shared/index.ts';
 
 /**
  * Store ports. Every method takes the owning `Scope` explicitly; a read with another scope behaves exactly as
@@ -175,22 +175,6 @@ export interface ApprovalStore {
 }
 
 export type DatabaseKind = 'sqlite' | 'postgres';
-
-/**
- * Rate-limit counters (the shape of ratelimit's CounterStore): atomic per key and window, shared by every
- * process using the database.
- */
-export interface CounterStore {
-  take(
-    key: string,
-    windowStart: number,
-    cost: number,
-    limit: number,
-    expiresAt: number,
-  ): Promise<{ taken: boolean; used: number }>;
-  adjust(key: string, windowStart: number, delta: number, expiresAt: number): Promise<void>;
-  peek(key: string, windowStart: number): Promise<number>;
-}
 
 export interface Database {
   readonly kind: DatabaseKind;

@@ -1,24 +1,26 @@
+import { gcraStep, PACE_WINDOW, paceExpiry } from '../shared/index.ts';
 import type { CounterStore, TakeResult } from './types.ts';
 
 /**
  * The in-memory CounterStore (the default; one process). Operations run synchronously inside the promise, so
  * they are atomic with respect to each other. Expired counters are swept at most once per `sweepEveryMs`, so
- * memory stays bounded by the keys active in the current windows.
+ * memory stays bounded by the keys active in the current windows. As in SQL, the cut-off is the caller's
+ * current window, never this store's clock, so a counter still in use is never swept.
  */
 export function createMemoryStore(options: { now: () => number; sweepEveryMs?: number }): CounterStore {
   const counters = new Map<string, { used: number; expiresAt: number }>();
   const sweepEvery = options.sweepEveryMs ?? 60_000;
   let nextSweep = options.now() + sweepEvery;
-  const sweep = () => {
+  const sweep = (cutoff: number) => {
     const now = options.now();
     if (now < nextSweep) return;
     nextSweep = now + sweepEvery;
-    for (const [k, v] of counters) if (v.expiresAt <= now) counters.delete(k);
+    for (const [k, v] of counters) if (v.expiresAt <= cutoff) counters.delete(k);
   };
   const id = (key: string, windowStart: number) => `${windowStart}\u0000${key}`;
   return {
     async take(key, windowStart, cost, limit, expiresAt): Promise<TakeResult> {
-      sweep();
+      sweep(windowStart);
       const k = id(key, windowStart);
       const entry = counters.get(k) ?? { used: 0, expiresAt };
       if (entry.used + cost > limit) return { taken: false, used: entry.used };
@@ -34,6 +36,15 @@ export function createMemoryStore(options: { now: () => number; sweepEveryMs?: n
     },
     async peek(key, windowStart) {
       return counters.get(id(key, windowStart))?.used ?? 0;
+    },
+    async pace(key, now, interval, burst) {
+      sweep(Math.floor(now / 1000));
+      const k = id(key, PACE_WINDOW);
+      const tat = counters.get(k)?.used ?? 0;
+      const next = gcraStep(tat, now, interval, burst);
+      if (next === undefined) return { allowed: false, tat };
+      counters.set(k, { used: next, expiresAt: paceExpiry(next) });
+      return { allowed: true, tat: next };
     },
   };
 }

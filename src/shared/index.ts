@@ -1,5 +1,7 @@
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
+export type { CounterStore, PaceResult, TakeResult } from './counter-store.ts';
+export { gcraStep, PACE_WINDOW, paceExpiry } from './counter-store.ts';
 export type { Decision } from './decision.ts';
 export { ALLOW, deny } from './decision.ts';
 export { parseDuration } from './duration.ts';
