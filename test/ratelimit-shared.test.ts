@@ -17,16 +17,21 @@ const rules: LimitRule[] = [
   { type: 'token', window: 'day', limit: 5_000, scope: 'app' },
 ];
 const clock = { now: () => Date.UTC(2026, 11, 1, 12, 0, 5) };
-const alice = { appId: 'default', userId: 'alice' };
+const alice = { appId: 'default', userId: 'alice', address: '192.0.2.1' };
 
 async function exactness(a: Database, b: Database): Promise<void> {
   const one = createRateLimiter({ rules, clock, store: a.counters });
   const two = createRateLimiter({ rules, clock, store: b.counters });
-  const admitted = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).admitRequest(alice)));
+  const admitted = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).admitRequest(alice, 'assistant')),
+  );
   assert.equal(admitted.filter((r) => r.allowed).length, 10, 'exactly the limit, across both servers');
   const reservations = await Promise.all(
     Array.from({ length: 12 }, (_, i) =>
-      (i % 2 ? one : two).reserveTokens({ appId: 'default', userId: `u${i}` }, 1_000),
+      (i % 2 ? one : two).reserveTokens({ appId: 'default', userId: `u${i}`, address: '192.0.2.1' }, 'assistant', {
+        minimum: 1_000,
+        maximum: 1_000,
+      }),
     ),
   );
   assert.equal(reservations.filter((r) => r.allowed).length, 5, 'whole reservations only, never beyond the quota');

@@ -12,4 +12,4 @@ export { createRateLimiter } from './limiter.ts';
 export { createMemoryStore } from './memory-store.ts';
 export type { CounterStore, LimitRule, LimitScope, LimitType, TakeResult } from './types.ts';
 export type { Window, WindowSpan } from './windows.ts';
-export { WINDOWS, windowAt } from './windows.ts';
+export { FIXED_WINDOW_MS, WINDOWS, windowAt } from './windows.ts';

@@ -5,8 +5,11 @@ export type { CounterStore, PaceResult, TakeResult } from '../shared/index.ts';
 /** What a limit counts: requests (`count`) or LLM tokens (`token`). */
 export type LimitType = 'count' | 'token';
 
-/** Whose usage a limit counts: everyone's together, one app's, or one user's (within their app). */
-export type LimitScope = 'global' | 'app' | 'user';
+/**
+ * Whose usage a limit counts: everyone's together, one app's, one user's (within their app; anonymous callers
+ * are users keyed by address), or one client address's (whoever is signed in from it).
+ */
+export type LimitScope = 'global' | 'app' | 'user' | 'address';
 
 export interface LimitRule {
   readonly type: LimitType;

@@ -7,7 +7,8 @@
 export const WINDOWS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
 export type Window = (typeof WINDOWS)[number];
 
-const FIXED_MS: Readonly<Record<Exclude<Window, 'month'>, number>> = {
+/** The length of every window but `month`, in ms. */
+export const FIXED_WINDOW_MS: Readonly<Record<Exclude<Window, 'month'>, number>> = {
   second: 1000,
   minute: 60_000,
   hour: 3_600_000,
@@ -33,7 +34,7 @@ export function windowAt(window: Window, now: number): WindowSpan {
     const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     return { start, end };
   }
-  const size = FIXED_MS[window];
+  const size = FIXED_WINDOW_MS[window];
   const origin = window === 'week' ? FIRST_MONDAY : 0;
   const start = Math.floor((now - origin) / size) * size + origin;
   return { start, end: start + size };

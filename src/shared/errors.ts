@@ -130,6 +130,18 @@ export class UpstreamError extends AppError {
   }
 }
 
+/**
+ * A rate limit or token quota denied the request. `details` carry what the client needs to back off:
+ * `{type, window, limit, scope, retry_after}` (seconds); the message says the same in words.
+ */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, details: { type: string; window: string; limit: number; scope: string; retry_after: number }) {
+    super('rate_limited', message, { details });
+    this.retryAfterSeconds = details.retry_after;
+  }
+}
+
 export class UnavailableError extends AppError {
   constructor(message: string) {
     super('unavailable', message);

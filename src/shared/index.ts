@@ -18,18 +18,21 @@ export {
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
+  RateLimitedError,
   ToolError,
   UnavailableError,
   UnsupportedMediaTypeError,
   UpstreamError,
 } from './errors.ts';
 export { newId, randomToken } from './ids.ts';
+export type { Cidr, IpAddress } from './ip-address.ts';
+export { cidrContains, formatIp, isMappedV4, parseCidr, parseIp } from './ip-address.ts';
 export type { JsonValue } from './json.ts';
 export { isPlainObject, safeJsonParse } from './json.ts';
 export type { Principal } from './principal.ts';
 export { ANONYMOUS_PRINCIPAL, scopeOf } from './principal.ts';
 export { enableLinearRegexFallback } from './regex-engine.ts';
-export type { Scope } from './scope.ts';
+export type { RateSubject, Scope } from './scope.ts';
 export { ANONYMOUS_USER, DEFAULT_APP_ID } from './scope.ts';
 export { constantTimeEqual, Secret, sha256Hex } from './secret.ts';
 export { compileToolPattern, TOOL_PATTERN } from './tool-pattern.ts';

@@ -8,5 +8,13 @@ export interface Scope {
   readonly userId: string;
 }
 
+/**
+ * Whose rate limits and quotas a request counts against: the scope (anonymous callers get `ip:<address>` as
+ * their user) plus the client's address (IPv6 reduced to its /64), both from verified sources only.
+ */
+export interface RateSubject extends Scope {
+  readonly address: string;
+}
+
 export const DEFAULT_APP_ID = 'default';
 export const ANONYMOUS_USER = 'anonymous';

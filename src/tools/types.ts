@@ -1,4 +1,4 @@
-import type { Scope } from '../shared/index.ts';
+import type { RateSubject, Scope } from '../shared/index.ts';
 
 /** JSON Schema of a tool's arguments; `type: "object"` at the top. */
 export type ToolInputSchema = { type: 'object'; [key: string]: unknown };
@@ -7,6 +7,8 @@ export interface ToolContext {
   scope: Scope;
   agent: string;
   signal: AbortSignal;
+  /** Whose rate limits the call counts against (sub-agent runs pass it on to their LLM calls). */
+  rateSubject?: RateSubject;
 }
 
 export interface ToolResult {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkAddress } from './address-policy.ts';
-import { type Cidr, parseCidr, parseIp } from './ip-address.ts';
+import { type Cidr, parseCidr, parseIp } from '../../shared/ip-address.ts';
 
 function verdict(address: string, allowed: readonly string[] = []) {
   const ip = parseIp(address);

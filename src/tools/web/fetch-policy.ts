@@ -5,7 +5,7 @@
 import { ConfigError, type ConfigIssue } from '../../shared/index.ts';
 import { parseAllowedRanges } from './address-policy.ts';
 import { type HostPattern, parseHostPattern } from './host-policy.ts';
-import type { Cidr } from './ip-address.ts';
+import type { Cidr } from '../../shared/ip-address.ts';
 
 /** Default cap on the response body kept: 1 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;

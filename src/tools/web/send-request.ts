@@ -11,7 +11,7 @@ import * as https from 'node:https';
 import { UpstreamError } from '../../shared/index.ts';
 import { quote } from '../text.ts';
 import { connectVetted } from './connect-vetted.ts';
-import type { IpAddress } from './ip-address.ts';
+import type { IpAddress } from '../../shared/ip-address.ts';
 import type { Target } from './target.ts';
 
 export interface SendInput {

@@ -12,7 +12,7 @@ import { quote } from '../text.ts';
 import { checkAddress, unmapIp } from './address-policy.ts';
 import type { FetchPolicy } from './fetch-policy.ts';
 import { matchesAllowed, matchesDenied, stripTrailingDot } from './host-policy.ts';
-import { formatIp, type IpAddress, parseIp } from './ip-address.ts';
+import { formatIp, type IpAddress, parseIp } from '../../shared/ip-address.ts';
 
 export type BlockReason =
   | 'scheme'
