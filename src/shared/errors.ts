@@ -136,7 +136,10 @@ export class UpstreamError extends AppError {
  */
 export class RateLimitedError extends AppError {
   readonly retryAfterSeconds: number;
-  constructor(message: string, details: { type: string; window: string; limit: number; scope: string; retry_after: number }) {
+  constructor(
+    message: string,
+    details: { type: string; window: string; limit: number; scope: string; retry_after: number },
+  ) {
     super('rate_limited', message, { details });
     this.retryAfterSeconds = details.retry_after;
   }
