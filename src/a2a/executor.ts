@@ -10,7 +10,7 @@ import {
   resumeAgent,
   runAgent,
 } from '../runtime/index.ts';
-import { AppError, GuardrailBlockedError, isAppError, newId, scopeOf } from '../shared/index.ts';
+import { AppError, GuardrailBlockedError, isAppError, newId, type RateSubject, scopeOf } from '../shared/index.ts';
 import { REQUEST_PART_TYPE } from './approvals.ts';
 import { userTextOf } from './parts.ts';
 import { principalOf } from './principal-user.ts';
@@ -19,6 +19,8 @@ import { principalOf } from './principal-user.ts';
 export const STREAM_STATE_KEY = 'hector.stream';
 /** Key in the SDK call context's state map holding the request id for audit events. */
 export const REQUEST_ID_STATE_KEY = 'hector.request_id';
+/** Key in the SDK call context's state map holding whose rate limits the run counts against. */
+export const RATE_SUBJECT_STATE_KEY = 'hector.rate_subject';
 
 export class TaskCanceledError extends Error {
   constructor() {
@@ -123,6 +125,7 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
       const scope = scopeOf(principal);
       const requestId = (ctx.context.state.get(REQUEST_ID_STATE_KEY) as string | undefined) ?? null;
       const stream = ctx.context.state.get(STREAM_STATE_KEY) === true;
+      const rateSubject = ctx.context.state.get(RATE_SUBJECT_STATE_KEY) as RateSubject | undefined;
       const userMessage = ctx.userMessage;
       const task: Task = ctx.task
         ? { ...ctx.task, history: [...ctx.task.history, userMessage] }
@@ -196,7 +199,16 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
       };
       const started = Date.now();
       try {
-        const input = { scope, agent, contextId, taskId, requestId, stream, signal: controller.signal };
+        const input = {
+          scope,
+          agent,
+          contextId,
+          taskId,
+          requestId,
+          stream,
+          signal: controller.signal,
+          ...(rateSubject ? { rateSubject } : {}),
+        };
         const result: RunResult = resuming
           ? await resumeAgent(options.runtime, input, emit)
           : await runAgent(options.runtime, { ...input, userText }, emit);
@@ -226,7 +238,12 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
             { component: 'a2a', request_id: requestId, agent: agent.name, err },
             'agent run failed with an internal error',
           );
-        } else if (!(err instanceof AppError && (err.code === 'invalid_request' || err.code === 'guardrail_blocked'))) {
+        } else if (
+          !(
+            err instanceof AppError &&
+            (err.code === 'invalid_request' || err.code === 'guardrail_blocked' || err.code === 'rate_limited')
+          )
+        ) {
           options.logger.warn(
             { component: 'a2a', request_id: requestId, agent: agent.name, error: text },
             'agent run failed',

@@ -8,10 +8,10 @@ import {
 import type { AuditSink, Logger } from '../observability/index.ts';
 import type { TaskStore } from '../persistence/index.ts';
 import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
-import { InvalidRequestError, type Principal, scopeOf } from '../shared/index.ts';
+import { InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
 import { applyDecisions, type DecisionDeps, decisionsInRequest, parseDecision } from './approvals.ts';
 import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
-import { createAgentExecutor, REQUEST_ID_STATE_KEY, STREAM_STATE_KEY } from './executor.ts';
+import { createAgentExecutor, RATE_SUBJECT_STATE_KEY, REQUEST_ID_STATE_KEY, STREAM_STATE_KEY } from './executor.ts';
 import { PrincipalUser } from './principal-user.ts';
 import { createSdkTaskStore } from './task-store.ts';
 
@@ -31,6 +31,8 @@ export interface CallInfo {
   requestId: string;
   /** Value of the A2A-Version header, if any. */
   protocolVersion?: string | undefined;
+  /** Whose rate limits and token quotas the run counts against (absent: none are applied). */
+  rateSubject?: RateSubject | undefined;
 }
 
 export interface A2AService {
@@ -65,6 +67,8 @@ export interface A2AServiceOptions {
 
 const STREAMING_METHODS = new Set(['message/stream', 'SendStreamingMessage']);
 const MESSAGE_METHODS = new Set(['message/send', 'message/stream', 'SendMessage', 'SendStreamingMessage']);
+/** The JSON-RPC methods that start or continue agent work (what request rate limits count). */
+export const WORK_METHODS: ReadonlySet<string> = MESSAGE_METHODS;
 
 interface AgentEndpoint {
   agent: AgentDefinition;
@@ -152,6 +156,7 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
       state: new Map<string, unknown>([
         [STREAM_STATE_KEY, STREAMING_METHODS.has(method)],
         [REQUEST_ID_STATE_KEY, call.requestId],
+        [RATE_SUBJECT_STATE_KEY, call.rateSubject],
       ]),
     });
     const out = legacy ? await endpoint.legacy.handle(request, context) : await endpoint.v1.handle(request, context);
@@ -213,7 +218,12 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
           },
         },
       };
-      const out = await handle(decided.agent, continuation, { ...call, principal: owner });
+      // The owner's run goes on: its LLM tokens count against the owner, not the approver.
+      const rateSubject =
+        call.rateSubject && call.principal.method !== 'none'
+          ? { ...call.rateSubject, userId: decided.owner }
+          : call.rateSubject;
+      const out = await handle(decided.agent, continuation, { ...call, principal: owner, rateSubject });
       if (out.kind !== 'single') throw new Error('message/send answered with a stream');
       return out.response;
     },

@@ -34,6 +34,13 @@ export async function runCli(argv: readonly string[], io: Io = stdio, cwd: strin
     .option('--auth-jwks-url <url>', 'verify JWTs against this JWKS endpoint')
     .option('--auth-issuer <iss>', 'required JWT issuer')
     .option('--auth-audience <aud>', 'required JWT audience')
+    .option('--rate-limit-enabled <bool>', 'true or false: enforce rate limits (overrides HECTOR_RATE_LIMIT_ENABLED)')
+    .option(
+      '--rate-limit-limits <json>',
+      'limits as JSON, e.g. \'[{"type":"count","window":"minute","limit":60}]\' (overrides HECTOR_RATE_LIMIT_LIMITS)',
+    )
+    .option('--rate-limit-store <store>', 'memory, sql or redis (overrides HECTOR_RATE_LIMIT_STORE)')
+    .option('--rate-limit-redis-url <url>', 'redis:// URL for the redis store (prefer HECTOR_RATE_LIMIT_REDIS_URL)')
     .action(async (flags: ServeFlags) => {
       code = await serve(flags, io, cwd);
     });

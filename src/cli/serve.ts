@@ -15,6 +15,10 @@ export interface ServeFlags {
   authJwksUrl?: string;
   authIssuer?: string;
   authAudience?: string;
+  rateLimitEnabled?: string;
+  rateLimitLimits?: string;
+  rateLimitStore?: string;
+  rateLimitRedisUrl?: string;
 }
 
 export interface Io {
@@ -42,6 +46,7 @@ function banner(server: RunningServer, demo: boolean): string {
   lines.push(
     `  storage: ${server.storage}`,
     `  auth: ${server.authMethods.length > 0 ? server.authMethods.join(', ') : 'OFF (anonymous access; keep this server on loopback)'}`,
+    `  rate limits: ${server.rateLimits}`,
     '  agents:',
   );
   const authOff = server.authMethods.length === 0;
@@ -89,6 +94,12 @@ export async function serve(flags: ServeFlags, io: Io, cwd: string): Promise<num
           jwksUrl: flags.authJwksUrl,
           issuer: flags.authIssuer,
           audience: flags.authAudience,
+        },
+        rateLimit: {
+          enabled: flags.rateLimitEnabled,
+          limits: flags.rateLimitLimits,
+          store: flags.rateLimitStore,
+          redisUrl: flags.rateLimitRedisUrl,
         },
       },
     });

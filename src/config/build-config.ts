@@ -11,8 +11,10 @@ import type {
   AuthConfig,
   Config,
   GuardrailConfig,
+  LimitRuleConfig,
   LlmConfig,
   McpToolConfig,
+  RateLimitingConfig,
   ServerConfig,
   ToolConfig,
 } from './types.ts';
@@ -67,6 +69,7 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
         visibility: a.visibility,
         sub_agents: [...a.sub_agents],
         ...(a.guardrails === undefined ? {} : { guardrails: a.guardrails }),
+        ...(a.rate_limits === undefined ? {} : { rate_limits: a.rate_limits.map(buildRule) }),
       },
     ]),
   );
@@ -86,6 +89,8 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     shutdown_timeout: s.shutdown_timeout,
     ...(s.auth === undefined ? {} : { auth: buildAuth(s.auth) }),
     ...(s.cors === undefined ? {} : { cors: { ...s.cors } }),
+    ...(s.rate_limiting === undefined ? {} : { rate_limiting: buildRateLimiting(s.rate_limiting) }),
+    trusted_proxies: [...s.trusted_proxies],
   };
 
   return {
@@ -116,6 +121,29 @@ function withoutDisabled(value: unknown): unknown {
     out[k] = withoutDisabled(v);
   }
   return out;
+}
+
+function buildRule(r: LimitRuleConfig): LimitRuleConfig {
+  return {
+    type: r.type,
+    window: r.window,
+    limit: r.limit,
+    scope: r.scope,
+    ...(r.burst === undefined ? {} : { burst: r.burst }),
+  };
+}
+
+function buildRateLimiting(r: NonNullable<ParsedSchema['server']['rate_limiting']>): RateLimitingConfig {
+  return {
+    ...(r.enabled === undefined ? {} : { enabled: r.enabled }),
+    ...(r.requests_per_minute === undefined ? {} : { requests_per_minute: r.requests_per_minute }),
+    ...(r.burst === undefined ? {} : { burst: r.burst }),
+    ...(r.per_user === undefined ? {} : { per_user: r.per_user }),
+    ...(r.limits === undefined ? {} : { limits: r.limits.map(buildRule) }),
+    store: r.store,
+    ...(r.redis_url === undefined ? {} : { redis_url: r.redis_url }),
+    on_store_error: r.on_store_error,
+  };
 }
 
 function buildAuth(a: NonNullable<ParsedSchema['server']['auth']>): AuthConfig {

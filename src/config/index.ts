@@ -9,6 +9,7 @@ export type { LoadConfigOptions, LoadedConfig } from './load-config.ts';
 export { loadConfigFile } from './load-config.ts';
 export type { ParseConfigOptions, ParsedConfig } from './parse-config.ts';
 export { parseConfigText } from './parse-config.ts';
+export { parseLimitsJson } from './sections/rate-limiting.ts';
 export type {
   AgentConfig,
   ApiKeyConfig,
@@ -20,11 +21,14 @@ export type {
   FileToolConfig,
   FunctionToolConfig,
   GuardrailConfig,
+  LimitRuleConfig,
   LlmConfig,
   LogFormat,
   LoggerConfig,
   LogLevel,
   Provider,
+  RateLimitingConfig,
+  RateLimitStoreKind,
   ServerConfig,
   ToolConfig,
   ToolType,

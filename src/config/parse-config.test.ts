@@ -77,7 +77,9 @@ test('a minimal document gets every default', () => {
     port: 8080,
     max_body_bytes: 1_048_576,
     shutdown_timeout: 10_000,
+    trusted_proxies: [],
   });
+  assert.equal('rate_limiting' in config.server, false, 'no rate_limiting block: no limits from the file');
   assert.equal('database' in config.server, false, 'no database: the server picks its default');
   assert.deepEqual(config.logger, { level: 'info', format: 'json' });
 });
@@ -112,6 +114,7 @@ agents:
     history_limit: 0
     visibility: internal
     sub_agents: []
+    rate_limits: [{type: token, window: day, limit: "50000"}]
 server:
   host: 0.0.0.0
   port: 0
@@ -119,6 +122,18 @@ server:
   database: postgres://hector:pw@db:5432/hector
   max_body_bytes: 1024
   shutdown_timeout: 0s
+  trusted_proxies: [10.0.0.0/8, "fd00::/8", 192.0.2.1]
+  rate_limiting:
+    enabled: true
+    requests_per_minute: 100
+    burst: 20
+    per_user: true
+    limits:
+      - {type: count, window: second, limit: 5, scope: address, burst: 10}
+      - {type: token, window: month, limit: 1000000, scope: app}
+    store: redis
+    redis_url: redis://:pw@cache:6379/2
+    on_store_error: allow
 logger: {level: silent, format: text}
 `,
     { ANTHROPIC_API_KEY: 'ak-0123456789' },
@@ -165,6 +180,7 @@ logger: {level: silent, format: text}
     history_limit: 0,
     visibility: 'internal',
     sub_agents: [],
+    rate_limits: [{ type: 'token', window: 'day', limit: 50_000, scope: 'user' }],
   });
   assert.deepEqual(config.server, {
     host: '0.0.0.0',
@@ -173,6 +189,20 @@ logger: {level: silent, format: text}
     database: 'postgres://hector:pw@db:5432/hector',
     max_body_bytes: 1024,
     shutdown_timeout: 0,
+    trusted_proxies: ['10.0.0.0/8', 'fd00::/8', '192.0.2.1'],
+    rate_limiting: {
+      enabled: true,
+      requests_per_minute: 100,
+      burst: 20,
+      per_user: true,
+      limits: [
+        { type: 'count', window: 'second', limit: 5, scope: 'address', burst: 10 },
+        { type: 'token', window: 'month', limit: 1_000_000, scope: 'app' },
+      ],
+      store: 'redis',
+      redis_url: 'redis://:pw@cache:6379/2',
+      on_store_error: 'allow',
+    },
   });
   assert.deepEqual(config.logger, { level: 'silent', format: 'text' });
 });

@@ -6,6 +6,7 @@
 import type { GuardrailConfig } from './sections/guardrails.ts';
 import type { Provider } from './sections/llms.ts';
 import type { LOG_FORMATS, LOG_LEVELS } from './sections/logger.ts';
+import type { LIMIT_SCOPES, LIMIT_TYPES, LIMIT_WINDOWS, RATE_LIMIT_STORES } from './sections/rate-limiting.ts';
 import type { FILE_HANDLERS, TOOL_TYPES } from './sections/tools.ts';
 
 export type { GuardrailConfig, Provider };
@@ -13,6 +14,10 @@ export type ToolType = (typeof TOOL_TYPES)[number];
 export type FileHandler = (typeof FILE_HANDLERS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
+export type LimitType = (typeof LIMIT_TYPES)[number];
+export type LimitWindow = (typeof LIMIT_WINDOWS)[number];
+export type LimitScopeName = (typeof LIMIT_SCOPES)[number];
+export type RateLimitStoreKind = (typeof RATE_LIMIT_STORES)[number];
 
 export interface LlmConfig {
   readonly provider: Provider;
@@ -45,6 +50,8 @@ export interface AgentConfig {
   readonly sub_agents: readonly string[];
   /** Key of `guardrails` (absent: no guardrails). */
   readonly guardrails?: string;
+  /** The agent's own limits, on top of the server's (absent: none). */
+  readonly rate_limits?: readonly LimitRuleConfig[];
 }
 
 export type Visibility = 'public' | 'internal' | 'private';
@@ -152,6 +159,30 @@ export interface ServerConfig {
   readonly auth?: AuthConfig;
   /** Absent when the file has no `server.cors` block: no CORS headers are sent. */
   readonly cors?: CorsConfig;
+  /** Absent when the file has no `server.rate_limiting` block. */
+  readonly rate_limiting?: RateLimitingConfig;
+  /** Addresses/CIDRs whose X-Forwarded-For is believed (empty: none). */
+  readonly trusted_proxies: readonly string[];
+}
+
+export interface LimitRuleConfig {
+  readonly type: LimitType;
+  readonly window: LimitWindow;
+  readonly limit: number;
+  readonly scope: LimitScopeName;
+  readonly burst?: number;
+}
+
+export interface RateLimitingConfig {
+  /** Absent: on when any limit is set. */
+  readonly enabled?: boolean;
+  readonly requests_per_minute?: number;
+  readonly burst?: number;
+  readonly per_user?: boolean;
+  readonly limits?: readonly LimitRuleConfig[];
+  readonly store: RateLimitStoreKind;
+  readonly redis_url?: string;
+  readonly on_store_error: 'deny' | 'allow';
 }
 
 export interface ApiKeyConfig {

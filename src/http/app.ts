@@ -1,8 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { A2AService } from '../a2a/index.ts';
+import { type A2AService, WORK_METHODS } from '../a2a/index.ts';
 import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
+import { auditDenial, denialError, type LimitDenial, type LimitStatus } from '../ratelimit/index.ts';
 import {
   InvalidRequestError,
   newId,
@@ -14,8 +15,16 @@ import {
 import { principalOf } from './authenticate.ts';
 import { resolveBaseUrl } from './base-url.ts';
 import { type CorsOptions, corsMiddleware } from './cors.ts';
-import { jsonRpcErrorBody, restErrorBody, toWireError } from './errors.ts';
+import { ERROR_WIRE, jsonRpcErrorBody, restErrorBody, toWireError } from './errors.ts';
 import { handleJsonRpc } from './jsonrpc-route.ts';
+import {
+  admitWork,
+  clientAddress,
+  type RateLimitHttpOptions,
+  rateSubject,
+  setDenialHeaders,
+  setRateLimitHeaders,
+} from './rate-limit.ts';
 
 export interface HealthInfo {
   /** `degraded` while an MCP toolset is not connected (the server still serves; its calls fail clearly). */
@@ -43,6 +52,8 @@ export interface HttpAppOptions {
   /** Agents, storage and toolsets for /health. */
   health: () => { agents: number; storage: string; toolsets: Record<string, { status: string; tools: number }> };
   cors?: CorsOptions | undefined;
+  /** Request rate limits and token quotas (absent: off). */
+  rateLimit?: RateLimitHttpOptions | undefined;
 }
 
 type Env = { Variables: { requestId: string } };
@@ -102,6 +113,37 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );
+
+  const rateLimit = options.rateLimit;
+  /** The caller's rate-limit subject: the principal, and the address (trusted proxies only). */
+  const subjectOf = (c: Context<Env>, principal: Principal) =>
+    rateSubject(principal, clientAddress(c, rateLimit?.trustedProxies ?? []));
+  /**
+   * Counts one request that starts or continues agent work. Denied: the audit event and the 429 headers are
+   * set, and the denial returned; the caller shapes the body (JSON-RPC or REST).
+   */
+  const countWork = async (
+    c: Context<Env>,
+    principal: Principal,
+    agent: string | null,
+    method: string,
+  ): Promise<LimitDenial | undefined> => {
+    if (!rateLimit) return undefined;
+    const subject = subjectOf(c, principal);
+    const result = await admitWork(rateLimit, subject, agent);
+    if (result.allowed) {
+      setRateLimitHeaders(c, result.status);
+      return undefined;
+    }
+    auditDenial(audit, subject, result.denial, { requestId: c.get('requestId'), agent, method, stage: 'request' });
+    setDenialHeaders(c, result.denial);
+    return result.denial;
+  };
+  /** Top-level fields of every 429 body, next to its `error`. */
+  const denialFields = (denial: LimitDenial) => {
+    const details = denialError(denial).details ?? {};
+    return { limit: denial.rule.limit, window: denial.rule.window, retry_after: details.retry_after };
+  };
 
   const baseUrl = (host: string | undefined) => resolveBaseUrl(options.publicUrl, host, options.fallbackBaseUrl());
   const visibleAgents = (principal: Principal) =>
@@ -165,7 +207,21 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       if (!visibleTo(a2a.visibilityOf(name), principal)) {
         return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
-      return handleJsonRpc(c, { a2a, logger }, name, principal);
+      const subject = rateLimit ? subjectOf(c, principal) : undefined;
+      const admit = async (method: string, id: string | number | null) => {
+        if (!WORK_METHODS.has(method)) return undefined;
+        const denial = await countWork(c, principal, name, method);
+        if (!denial) return undefined;
+        const err = denialError(denial);
+        return c.json(
+          {
+            ...jsonRpcErrorBody(id, ERROR_WIRE.rate_limited.jsonRpc, err.message, { ...err.details }),
+            ...denialFields(denial),
+          },
+          429,
+        );
+      };
+      return handleJsonRpc(c, { a2a, logger, ...(rateLimit ? { admit } : {}) }, name, principal, subject);
     },
   );
 
@@ -182,6 +238,15 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     }),
     async (c) => {
       const principal = await principalOf(c, authDeps, 'required');
+      // Deciding continues the run: it counts as a request (the server's rules; the agent is not known yet).
+      const denial = await countWork(c, principal, null, 'approval');
+      if (denial) {
+        const err = denialError(denial);
+        return c.json(
+          { error: { code: 'rate_limited', message: err.message, details: err.details }, ...denialFields(denial) },
+          429,
+        );
+      }
       const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (contentType !== 'application/json') {
         throw new UnsupportedMediaTypeError('Content-Type must be application/json');
@@ -191,6 +256,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       const response = await a2a.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
         principal,
         requestId: c.get('requestId'),
+        ...(rateLimit ? { rateSubject: subjectOf(c, principal) } : {}),
       });
       if (response.error !== undefined) {
         const error = response.error as { code?: unknown; message?: unknown };
@@ -201,6 +267,37 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       return c.json({ task: response.result });
     },
   );
+
+  /**
+   * The caller's own limits and what is left of them: every server rule, and the own rules of the agents the
+   * caller can see. Not counted itself. Always answers; `enabled: false` when rate limiting is off.
+   */
+  app.get('/api/usage', async (c) => {
+    const principal = await principalOf(c, authDeps, 'required');
+    if (!rateLimit) return c.json({ enabled: false, limits: [] });
+    const subject = subjectOf(c, principal);
+    const visible = new Set(visibleAgents(principal));
+    const statuses = (await rateLimit.limiter.usage(subject)).filter(
+      (s) => s.rule.agent === undefined || visible.has(s.rule.agent),
+    );
+    const now = Date.now();
+    return c.json({
+      enabled: true,
+      user: subject.userId,
+      limits: statuses.map((s: LimitStatus) => ({
+        type: s.rule.type,
+        window: s.rule.window,
+        limit: s.rule.limit,
+        scope: s.rule.scope,
+        ...(s.rule.burst === undefined ? {} : { burst: s.rule.burst }),
+        ...(s.rule.agent === undefined ? {} : { agent: s.rule.agent }),
+        used: s.used,
+        remaining: s.remaining,
+        reset_at: new Date(s.resetAt).toISOString(),
+        reset_after: Math.max(0, Math.ceil((s.resetAt - now) / 1000)),
+      })),
+    });
+  });
 
   return app;
 }

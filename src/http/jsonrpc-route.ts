@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { A2AService, JsonRpcResponse } from '../a2a/index.ts';
 import type { Logger } from '../observability/index.ts';
-import { isPlainObject, type Principal, safeJsonParse } from '../shared/index.ts';
+import { isPlainObject, type Principal, type RateSubject, safeJsonParse } from '../shared/index.ts';
 import { JSON_RPC_INVALID_REQUEST, JSON_RPC_PARSE_ERROR, jsonRpcErrorBody, toWireError } from './errors.ts';
 
 const JSON_TYPES = new Set(['application/json', 'application/a2a+json']);
@@ -10,6 +10,11 @@ const JSON_TYPES = new Set(['application/json', 'application/a2a+json']);
 export interface JsonRpcRouteDeps {
   a2a: A2AService;
   logger: Logger;
+  /**
+   * Counts a call of a method that starts or continues agent work; resolves to the 429 response when a limit
+   * denies it (undefined: go on). Absent: rate limiting is off.
+   */
+  admit?: (method: string, id: string | number | null) => Promise<Response | undefined>;
 }
 
 function idOf(body: Record<string, unknown>): string | number | null {
@@ -23,7 +28,13 @@ function idOf(body: Record<string, unknown>): string | number | null {
  * object 400 (-32600). Protocol errors (unknown method, bad params, unknown task) are JSON-RPC errors with HTTP 200,
  * as JSON-RPC clients expect. Streaming methods answer with Server-Sent Events, one JSON-RPC response per event.
  */
-export async function handleJsonRpc(c: Context, deps: JsonRpcRouteDeps, agent: string, principal: Principal) {
+export async function handleJsonRpc(
+  c: Context,
+  deps: JsonRpcRouteDeps,
+  agent: string,
+  principal: Principal,
+  rateSubject?: RateSubject,
+) {
   const requestId = c.get('requestId') as string;
   const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!JSON_TYPES.has(contentType)) {
@@ -54,12 +65,24 @@ export async function handleJsonRpc(c: Context, deps: JsonRpcRouteDeps, agent: s
     );
   }
 
+  try {
+    const refused = await deps.admit?.(body.method, idOf(body));
+    if (refused) return refused;
+  } catch (err) {
+    // The limit store is down and on_store_error is deny: 503, not a JSON-RPC error with 200.
+    const wire = toWireError(err, requestId);
+    if (wire.code === 'internal')
+      deps.logger.error({ component: 'http', request_id: requestId, err }, 'rate limit check failed');
+    return c.json(jsonRpcErrorBody(idOf(body), wire.jsonRpc, wire.message), wire.status as 503);
+  }
+
   let outcome: Awaited<ReturnType<A2AService['handle']>>;
   try {
     outcome = await deps.a2a.handle(agent, body, {
       principal,
       requestId,
       protocolVersion: c.req.header('a2a-version'),
+      rateSubject,
     });
   } catch (err) {
     const wire = toWireError(err, requestId);

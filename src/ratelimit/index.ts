@@ -1,3 +1,4 @@
+export { auditDenial, denialError, retryAfterSeconds } from './denial.ts';
 export type {
   Admission,
   LimitDenial,

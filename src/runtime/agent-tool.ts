@@ -9,7 +9,8 @@ const MAX_SUB_AGENT_MESSAGE = 50_000;
 /**
  * Offers `agent` to other agents as a tool named after it (`sub_agents` in the config). The call runs the
  * sub-agent's own loop — its own instruction, LLM and tools — in the caller's scope (same user, same app), with
- * no conversation history (each call starts fresh and nothing is stored), under the caller's abort signal. This
+ * no conversation history (each call starts fresh and nothing is stored), under the caller's abort signal and
+ * token quotas (its LLM calls count against the caller's budget and the sub-agent's own rules). This
  * is the only way to reach a `private` agent.
  *
  * `deps` is read lazily because the registry that holds this tool is itself part of the runtime deps.
@@ -42,6 +43,7 @@ export function createAgentTool(agent: AgentDefinition, deps: () => RuntimeDeps)
         stream: false,
         signal: context.signal,
         ephemeral: true,
+        ...(context.rateSubject ? { rateSubject: context.rateSubject } : {}),
       });
       return { output: result.text, isError: false };
     },

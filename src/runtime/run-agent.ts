@@ -5,6 +5,7 @@ import { argumentsHash, refusalText, renderPrompt, toRequest } from './approval-
 import { authorizeCall, guardedModelStep, guardInput, guardToolResult, offeredTools } from './guard.ts';
 import { fromStored, toStored, trimHistory } from './history.ts';
 import { decodePausedState, encodePausedState, type PausedCall } from './paused-state.ts';
+import { withTokenBudget } from './token-budget.ts';
 import type { ResumeInput, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
 
 type Emit = (event: RunEvent) => void;
@@ -30,6 +31,8 @@ type Emit = (event: RunEvent) => void;
  *   whose descriptions look like injections are not offered and calls to them never run; tool results are
  *   checked before the model sees them; every step's text is filtered as it streams (a block rejects with
  *   stage output). Everything stored is what the guardrails let through (redacted input and output).
+ * - With token quotas (`deps.limits`, `input.rateSubject`): every LLM call reserves its maximum first and settles
+ *   to the provider's usage (token-budget.ts); a refused reservation rejects with RateLimitedError.
  */
 export async function runAgent(deps: RuntimeDeps, input: RunInput, emit: Emit = () => {}): Promise<RunResult> {
   const userText = await guardInput(deps, input, input.userText);
@@ -115,7 +118,9 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
       messages: [...history, ...turn],
       tools: toolSpecs,
     };
-    const result = await guardedModelStep(deps, input, request, emit).catch((err: unknown) => {
+    const result = await withTokenBudget(deps, input, request, (budgeted) =>
+      guardedModelStep(deps, input, budgeted, emit),
+    ).catch((err: unknown) => {
       throw describeProviderFailure(err, agent.llmName, signal);
     });
     usage.inputTokens += result.usage.inputTokens;
@@ -229,7 +234,7 @@ async function runCall(
         allowedNames: allowed,
         name: call.name,
         args: call.args,
-        context: { scope, agent: agent.name, signal },
+        context: { scope, agent: agent.name, signal, ...(input.rateSubject ? { rateSubject: input.rateSubject } : {}) },
         ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.get(name) !== undefined }),
       });
   if (outcome.verdict === 'executed') {

@@ -2,7 +2,8 @@ import type { Guardrails } from '../guardrails/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
 import type { ApprovalStore, SessionStore } from '../persistence/index.ts';
 import type { ChatModel, Usage } from '../providers/index.ts';
-import type { Clock, Scope } from '../shared/index.ts';
+import type { RateLimiter } from '../ratelimit/index.ts';
+import type { Clock, RateSubject, Scope } from '../shared/index.ts';
 import type { ToolRegistry } from '../tools/index.ts';
 import type { ApprovalPolicy, ApprovalRequest } from './approval-gate.ts';
 
@@ -26,6 +27,8 @@ export interface AgentDefinition {
   readonly subAgents: readonly string[];
   /** The agent's guardrail policy (`agents.<a>.guardrails`); absent: none. */
   readonly guardrails?: Guardrails;
+  /** The LLM's `max_tokens` (absent: the provider's default), the output cap a token reservation counts on. */
+  readonly maxOutputTokens?: number;
 }
 
 /** The approval policy of a tool by the name the model calls it (undefined: no approval needed). */
@@ -41,6 +44,8 @@ export interface RuntimeDeps {
   clock: Clock;
   /** Human approval: the policy of every tool that needs it, and where pauses are kept. */
   approvals: { store: ApprovalStore; policies: ApprovalPolicies };
+  /** Token quotas: a reservation before every LLM call, settled to the provider's usage (absent: none). */
+  limits?: RateLimiter;
 }
 
 export interface RunInput {
@@ -57,6 +62,8 @@ export interface RunInput {
   signal: AbortSignal;
   /** Neither read nor store conversation history (sub-agent calls). */
   ephemeral?: boolean;
+  /** Whose token quotas the run's LLM calls count against (absent: none are applied). */
+  rateSubject?: RateSubject;
 }
 
 export type RunEvent =

@@ -120,6 +120,7 @@ export function buildAgents(
     if (agent.guardrails !== undefined && !policy) {
       throw new Error(`agents.${name}.guardrails: unknown policy "${agent.guardrails}"`);
     }
+    const maxTokens = config.llms[agent.llm]?.max_tokens;
     return {
       name,
       displayName: agent.name,
@@ -134,6 +135,7 @@ export function buildAgents(
       visibility: agent.visibility,
       subAgents: [...agent.sub_agents],
       ...(policy ? { guardrails: policy } : {}),
+      ...(maxTokens === undefined ? {} : { maxOutputTokens: maxTokens }),
     };
   });
 }

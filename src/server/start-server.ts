@@ -5,8 +5,9 @@ import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
 import { createAuditSink, createLogger, type Logger } from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
+import { createRateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
-import { DEFAULT_APP_ID, systemClock } from '../shared/index.ts';
+import { DEFAULT_APP_ID, parseCidr, systemClock } from '../shared/index.ts';
 import { createToolRegistry } from '../tools/index.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
 import {
@@ -18,6 +19,7 @@ import {
   buildToolsets,
 } from './build-agents.ts';
 import { buildGuardrails } from './build-guardrails.ts';
+import { limitSecrets, openLimitStore, type RateLimitOverrides, resolveRateLimits } from './rate-limits.ts';
 import { logToolsetEvent } from './toolset-log.ts';
 
 export interface StartServerOptions {
@@ -28,6 +30,7 @@ export interface StartServerOptions {
     port?: number | undefined;
     database?: string | undefined;
     auth?: AuthOverrides;
+    rateLimit?: RateLimitOverrides;
   };
   /** Directory for the default SQLite database (`.hector/hector.db`). */
   cwd: string;
@@ -43,6 +46,8 @@ export interface RunningServer {
   readonly storage: string;
   readonly agents: readonly { name: string; url: string; visibility: string }[];
   readonly authMethods: readonly string[];
+  /** `off`, or the rules and the store, for the banner. */
+  readonly rateLimits: string;
   readonly logger: Logger;
   /** Stops accepting connections, waits for in-flight requests (up to server.shutdown_timeout), closes storage. */
   stop(): Promise<void>;
@@ -65,13 +70,15 @@ function displayHost(host: string): string {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, secrets } = options.loaded;
   const authOptions = resolveAuthOptions(config.server.auth, options.loaded.env, options.overrides?.auth ?? {});
+  const limits = resolveRateLimits(config, options.loaded.env, options.overrides?.rateLimit ?? {});
   const logger =
     options.logger ??
     createLogger({
       level: config.logger.level,
       format: config.logger.format,
-      secrets: [...secrets, ...authSecrets(authOptions)],
+      secrets: [...secrets, ...authSecrets(authOptions), ...limitSecrets(limits)],
     });
+  for (const notice of limits.notices) logger.info({ component: 'ratelimit' }, notice);
   const authenticator = createAuthenticator(authOptions ?? { defaultTenant: DEFAULT_APP_ID });
 
   const models = buildModels(config);
@@ -108,9 +115,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const databaseUrl = options.overrides?.database ?? config.server.database ?? `sqlite:${join(stateDir, 'hector.db')}`;
 
   let db: Database | undefined;
+  let limitStore: Awaited<ReturnType<typeof openLimitStore>> | undefined;
   try {
     db = await openDatabase({ url: databaseUrl });
     const database = db;
+    limitStore = limits.rules.length > 0 ? await openLimitStore(limits, database, systemClock) : undefined;
+    const store = limitStore;
     const audit = createAuditSink({
       logger: logger.child({ component: 'audit' }),
       persist: (event) =>
@@ -125,6 +135,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           event: JSON.parse(JSON.stringify(event)),
         }),
     });
+    const limiter =
+      store &&
+      createRateLimiter({
+        rules: limits.rules,
+        store: store.store,
+        clock: systemClock,
+        onStoreFailure: limits.onStoreError,
+        onStoreError: (err) =>
+          logger.error(
+            {
+              component: 'ratelimit',
+              store: store.description,
+              error: err instanceof Error ? err.message : String(err),
+            },
+            limits.onStoreError === 'allow'
+              ? 'rate limit store failed; requests are let through uncounted (on_store_error: allow)'
+              : 'rate limit store failed; requests are refused with 503 (on_store_error: deny)',
+          ),
+      });
     const deps: RuntimeDeps = {
       sessions: database.sessions,
       tools: registry,
@@ -132,6 +161,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       clock: systemClock,
       approvals: { store: database.approvals, policies: buildApprovalPolicies(config, toolsets) },
+      ...(limiter ? { limits: limiter } : {}),
     };
     runtime = deps;
     const a2a = createA2AService({
@@ -171,6 +201,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         maxAge: cors.max_age,
         allowCredentials: cors.allow_credentials,
       },
+      ...(limiter
+        ? { rateLimit: { limiter, trustedProxies: config.server.trusted_proxies.map((p) => parseCidr(p)!) } }
+        : {}),
     });
 
     const listener = await listen(app, host, port);
@@ -200,6 +233,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         authenticator.close?.();
         await closeToolsets();
         await audit.flush();
+        await store?.close();
         await database.close();
       })();
       return stopping;
@@ -219,12 +253,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ...(methods.api_keys ? ['API keys'] : []),
         ...(methods.jwt ? [`JWT (JWKS ${methods.jwt.jwks_url})`] : []),
       ],
+      rateLimits: store ? `${limits.rules.length} rule(s), store ${store.description}` : 'off',
       logger,
       stop,
     };
   } catch (err) {
     authenticator.close?.();
     await closeToolsets();
+    await limitStore?.close().catch(() => {});
     await db?.close().catch(() => {});
     throw err;
   }

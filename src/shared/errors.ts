@@ -138,7 +138,14 @@ export class RateLimitedError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(
     message: string,
-    details: { type: string; window: string; limit: number; scope: string; retry_after: number },
+    details: {
+      type: string;
+      window: string;
+      limit: number;
+      scope: string;
+      retry_after: number;
+      agent?: string;
+    },
   ) {
     super('rate_limited', message, { details });
     this.retryAfterSeconds = details.retry_after;

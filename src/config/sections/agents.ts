@@ -4,6 +4,7 @@ import { compileToolPattern, isPlainObject } from '../../shared/index.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { boolean, integer, nameKey, text } from '../fields.ts';
 import { quote, type RawIssue } from '../issue.ts';
+import { limitListSchema } from './rate-limiting.ts';
 
 export const VISIBILITIES = ['public', 'internal', 'private'] as const;
 
@@ -35,6 +36,9 @@ export const agentSchema = z
     guardrails: text()
       .optional()
       .describe('name of an entry of guardrails: checks on its input, output, tool calls and tool results'),
+    rate_limits: limitListSchema
+      .optional()
+      .describe("this agent's own limits, counted per agent, on top of server.rate_limiting (cannot loosen it)"),
   })
   .describe('an agent');
 

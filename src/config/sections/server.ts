@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration, integer, publicUrl, text } from '../fields.ts';
 import { authSchema } from './auth.ts';
 import { corsSchema } from './cors.ts';
+import { rateLimitingSchema, trustedProxiesSchema } from './rate-limiting.ts';
 
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -51,6 +52,8 @@ export const serverSchema = z
     shutdown_timeout: duration(0, 3_600_000).prefault('10s').describe('how long to wait for in-flight requests'),
     auth: authSchema.optional(),
     cors: corsSchema.optional(),
+    rate_limiting: rateLimitingSchema.optional(),
+    trusted_proxies: trustedProxiesSchema,
   })
   .prefault({})
   .describe('HTTP server');

@@ -1,8 +1,8 @@
 /** Every internal address category is blocked, including its IPv6 embeddings; allowed ranges open exactly them. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type Cidr, parseCidr, parseIp } from '../../shared/index.ts';
 import { checkAddress } from './address-policy.ts';
-import { type Cidr, parseCidr, parseIp } from '../../shared/ip-address.ts';
 
 function verdict(address: string, allowed: readonly string[] = []) {
   const ip = parseIp(address);

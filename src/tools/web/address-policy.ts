@@ -15,7 +15,7 @@
  * address they embed is blocked; an allowed IPv4 range does not make them allowed (the packet goes through a
  * translator, not straight to that host), only an allowed IPv6 range covering them does.
  */
-import { type Cidr, cidrContains, type IpAddress, isMappedV4, parseCidr } from '../../shared/ip-address.ts';
+import { type Cidr, cidrContains, type IpAddress, isMappedV4, parseCidr } from '../../shared/index.ts';
 
 export type AddressVerdict = { allowed: true } | { allowed: false; category: string };
 

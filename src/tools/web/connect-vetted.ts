@@ -9,10 +9,9 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { UpstreamError } from '../../shared/index.ts';
+import { formatIp, type IpAddress, parseIp, UpstreamError } from '../../shared/index.ts';
 import { quote } from '../text.ts';
 import { unmapIp } from './address-policy.ts';
-import { formatIp, type IpAddress, parseIp } from '../../shared/ip-address.ts';
 import { type Target, WebRequestBlockedError } from './target.ts';
 
 export async function connectVetted(

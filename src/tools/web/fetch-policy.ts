@@ -2,10 +2,11 @@
  * The options of the guarded client, validated once at construction (ConfigError naming the option and how to
  * fix it), and the resolved policy the request path checks against.
  */
+
+import type { Cidr } from '../../shared/index.ts';
 import { ConfigError, type ConfigIssue } from '../../shared/index.ts';
 import { parseAllowedRanges } from './address-policy.ts';
 import { type HostPattern, parseHostPattern } from './host-policy.ts';
-import type { Cidr } from '../../shared/ip-address.ts';
 
 /** Default cap on the response body kept: 1 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;

@@ -11,7 +11,7 @@
  *   `*.example.com`: subdomains only.
  * - IP literals (`10.1.2.3`, `[2001:db8::1]`) match only exactly, in either list.
  */
-import { parseIp } from '../../shared/ip-address.ts';
+import { parseIp } from '../../shared/index.ts';
 
 export interface HostPattern {
   /** The normalised host (without the `*.`). */

@@ -8,10 +8,10 @@
 import type { IncomingMessage } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { IpAddress } from '../../shared/index.ts';
 import { UpstreamError } from '../../shared/index.ts';
 import { quote } from '../text.ts';
 import { connectVetted } from './connect-vetted.ts';
-import type { IpAddress } from '../../shared/ip-address.ts';
 import type { Target } from './target.ts';
 
 export interface SendInput {

@@ -7,12 +7,18 @@
  *    when ANY address is blocked. The request then connects only to the addresses returned from here (see
  *    send-request.ts), so a DNS answer that changes between check and connect (rebinding) is never used.
  */
-import { InvalidRequestError, PermissionDeniedError, UpstreamError } from '../../shared/index.ts';
+import {
+  formatIp,
+  InvalidRequestError,
+  type IpAddress,
+  PermissionDeniedError,
+  parseIp,
+  UpstreamError,
+} from '../../shared/index.ts';
 import { quote } from '../text.ts';
 import { checkAddress, unmapIp } from './address-policy.ts';
 import type { FetchPolicy } from './fetch-policy.ts';
 import { matchesAllowed, matchesDenied, stripTrailingDot } from './host-policy.ts';
-import { formatIp, type IpAddress, parseIp } from '../../shared/ip-address.ts';
 
 export type BlockReason =
   | 'scheme'

@@ -1,0 +1,131 @@
+/**
+ * Rate limiting at the HTTP edge: who the caller is for the limiter (never from anything the client can choose),
+ * counting the requests that start or continue agent work, the 429 answer and the `RateLimit-*` headers.
+ *
+ * - The client address is the TCP peer. `X-Forwarded-For` is read only when the peer is a trusted proxy
+ *   (`server.trusted_proxies`), from the right: the first address that is not itself a trusted proxy is the
+ *   client. A malformed entry stops the walk (the proxy that appended it is then the client), so a client cannot
+ *   choose its key by sending the header through — or around — a proxy.
+ * - IPv6 clients are keyed by their /64: one host usually holds a whole /64 and could rotate through it.
+ * - Anonymous callers (authentication off) are users named `ip:<address>`; authenticated ones are their `sub`,
+ *   so rotating headers, tokens of the same user or addresses does not reset a user's budget.
+ */
+import type { Context } from 'hono';
+import { type LimitDenial, type LimitStatus, type RateLimiter, retryAfterSeconds } from '../ratelimit/index.ts';
+import {
+  type Cidr,
+  cidrContains,
+  formatIp,
+  type IpAddress,
+  isMappedV4,
+  type Principal,
+  parseIp,
+  type RateSubject,
+} from '../shared/index.ts';
+
+export interface RateLimitHttpOptions {
+  limiter: RateLimiter;
+  trustedProxies: readonly Cidr[];
+}
+
+/** Parses a peer or header address: strips brackets/zone ids and folds IPv4-mapped IPv6 into IPv4. */
+function parseAddress(text: string | undefined): IpAddress | undefined {
+  if (!text) return undefined;
+  let t = text.trim();
+  if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
+  const zone = t.indexOf('%');
+  if (zone >= 0) t = t.slice(0, zone);
+  const ip = parseIp(t);
+  if (ip?.family === 6 && isMappedV4(ip.bytes)) return { family: 4, bytes: ip.bytes.slice(12) };
+  return ip;
+}
+
+function peerAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress;
+}
+
+/** The client's key address (IPv4 as is, IPv6 as its /64), or `unknown` when there is no peer (in-process calls). */
+export function clientAddress(c: Context, trusted: readonly Cidr[]): string {
+  let client = parseAddress(peerAddress(c));
+  if (!client) return 'unknown';
+  const isTrusted = (ip: IpAddress) => trusted.some((range) => cidrContains(range, ip));
+  if (isTrusted(client)) {
+    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').reverse();
+    for (const hop of hops) {
+      const ip = parseAddress(hop);
+      if (!ip) break;
+      client = ip;
+      if (!isTrusted(ip)) break;
+    }
+  }
+  if (client.family === 4) return formatIp(client);
+  const prefix = new Uint8Array(16);
+  prefix.set(client.bytes.slice(0, 8));
+  return `${formatIp({ family: 6, bytes: prefix })}/64`;
+}
+
+export function rateSubject(principal: Principal, address: string): RateSubject {
+  return {
+    appId: principal.tenant,
+    userId: principal.method === 'none' ? `ip:${address}` : principal.subject,
+    address,
+  };
+}
+
+/** The window of a rule in seconds, for `RateLimit-Policy` (`w=`). */
+const WINDOW_SECONDS: Readonly<Record<string, number>> = {
+  second: 1,
+  minute: 60,
+  hour: 3_600,
+  day: 86_400,
+  week: 604_800,
+  month: 2_592_000,
+};
+
+/**
+ * `RateLimit-Limit`, `-Remaining`, `-Reset` (seconds) of the most constraining rule, and `RateLimit-Policy` listing
+ * every rule (draft-ietf-httpapi-ratelimit-headers, the fields most clients read).
+ */
+export function setRateLimitHeaders(c: Context, statuses: readonly LimitStatus[]): void {
+  if (statuses.length === 0) return;
+  const now = Date.now();
+  const tightest = statuses.reduce((a, b) => (b.remaining / b.capacity < a.remaining / a.capacity ? b : a));
+  c.header('RateLimit-Limit', String(tightest.capacity));
+  c.header('RateLimit-Remaining', String(tightest.remaining));
+  c.header('RateLimit-Reset', String(Math.max(0, Math.ceil((tightest.resetAt - now) / 1000))));
+  c.header(
+    'RateLimit-Policy',
+    statuses.map((s) => `${s.capacity};w=${WINDOW_SECONDS[s.rule.window] ?? 60}`).join(', '),
+  );
+}
+
+/** The 429 headers: `Retry-After` and the `RateLimit-*` fields of the denying rule. */
+export function setDenialHeaders(c: Context, denial: LimitDenial): void {
+  c.header('Retry-After', String(retryAfterSeconds(denial)));
+  setRateLimitHeaders(c, [denial]);
+}
+
+/**
+ * Counts one request that starts or continues agent work against the count rules of the server and `agent`,
+ * then checks that no token quota of theirs is already used up (a run that cannot make one LLM call is refused
+ * here, with a 429, rather than failing later). Returns the statuses for the headers, or the denial.
+ */
+export async function admitWork(
+  options: RateLimitHttpOptions,
+  subject: RateSubject,
+  agent: string | null,
+): Promise<{ allowed: true; status: readonly LimitStatus[] } | { allowed: false; denial: LimitDenial }> {
+  const { limiter } = options;
+  // Tokens first: a request refused for its quota must not use up a request of the count rules too.
+  const tokens = limiter.hasTokenRules(agent)
+    ? (await limiter.usage(subject, agent)).filter((s) => s.rule.type === 'token')
+    : [];
+  const spent = tokens.find((s) => s.remaining <= 0);
+  if (spent) {
+    return { allowed: false, denial: { ...spent, retryAfterMs: Math.max(1, spent.resetAt - Date.now()) } };
+  }
+  const admission = await limiter.admitRequest(subject, agent);
+  if (!admission.allowed) return admission;
+  return { allowed: true, status: [...admission.status, ...tokens] };
+}
