@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type CounterStore, PACE_WINDOW } from '../shared/index.ts';
+import { type CounterStore, PACE_WINDOW, paceExpiry } from '../shared/index.ts';
 import type { Schema } from './schema.ts';
 import type { DatabaseKind } from './types.ts';
 import { checkText } from './validate.ts';
@@ -21,14 +21,32 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
       .values({ key, window_start: windowStart, used: 0, expires_at: expiresAt })
       .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
       .execute();
-  const peek = async (key: string, windowStart: number): Promise<number> => {
+  /** The counter, or undefined when its row does not exist. */
+  const current = async (key: string, windowStart: number): Promise<number | undefined> => {
     const row = await db
       .selectFrom('rate_counters')
       .select('used')
       .where('key', '=', key)
       .where('window_start', '=', windowStart)
       .executeTakeFirst();
-    return Number(row?.used ?? 0);
+    return row === undefined ? undefined : Number(row.used);
+  };
+  const peek = async (key: string, windowStart: number): Promise<number> => (await current(key, windowStart)) ?? 0;
+  /**
+   * Runs `attempt` (ensure the row, then the conditional UPDATE); when it changed nothing because the row was
+   * gone — swept by another process between the INSERT and the UPDATE — runs it once more.
+   */
+  const withRow = async (
+    key: string,
+    windowStart: number,
+    attempt: () => Promise<number | undefined>,
+  ): Promise<{ done: true; value: number } | { done: false; value: number }> => {
+    for (let i = 0; ; i++) {
+      const value = await attempt();
+      if (value !== undefined) return { done: true, value };
+      const now = await current(key, windowStart);
+      if (now !== undefined || i === 1) return { done: false, value: now ?? 0 };
+    }
   };
   /**
    * Deletes counters whose window ended before `windowStart` (the caller's current window began). The cut-off
@@ -46,17 +64,19 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
     async take(key, windowStart, cost, limit, expiresAt) {
       checkText(key, 'counter key');
       await sweep(windowStart);
-      await ensure(key, windowStart, expiresAt);
-      const updated = await db
-        .updateTable('rate_counters')
-        .set({ used: sql`used + ${cost}` })
-        .where('key', '=', key)
-        .where('window_start', '=', windowStart)
-        .where(sql<boolean>`used + ${cost} <= ${limit}`)
-        .returning('used')
-        .executeTakeFirst();
-      if (updated) return { taken: true, used: Number(updated.used) };
-      return { taken: false, used: await peek(key, windowStart) };
+      const r = await withRow(key, windowStart, async () => {
+        await ensure(key, windowStart, expiresAt);
+        const updated = await db
+          .updateTable('rate_counters')
+          .set({ used: sql`used + ${cost}` })
+          .where('key', '=', key)
+          .where('window_start', '=', windowStart)
+          .where(sql<boolean>`used + ${cost} <= ${limit}`)
+          .returning('used')
+          .executeTakeFirst();
+        return updated && Number(updated.used);
+      });
+      return { taken: r.done, used: r.value };
     },
     async adjust(key, windowStart, delta, expiresAt) {
       checkText(key, 'counter key');
@@ -72,18 +92,21 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
     async pace(key, now, interval, burst) {
       checkText(key, 'counter key');
       await sweep(Math.floor(now / 1000));
-      await ensure(key, PACE_WINDOW, 0);
       const next = sql<number>`${greatest(sql.ref('used'), now)} + ${interval}`;
-      const updated = await db
-        .updateTable('rate_counters')
-        .set({ used: next, expires_at: sql`cast((${next} + 999) / 1000 as bigint)` })
-        .where('key', '=', key)
-        .where('window_start', '=', PACE_WINDOW)
-        .where(sql<boolean>`${next} - ${now} <= ${burst * interval}`)
-        .returning('used')
-        .executeTakeFirst();
-      if (updated) return { allowed: true, tat: Number(updated.used) };
-      return { allowed: false, tat: await peek(key, PACE_WINDOW) };
+      const r = await withRow(key, PACE_WINDOW, async () => {
+        // A new row expires after a whole burst, beyond any concurrent sweep's cut-off (the callers' now).
+        await ensure(key, PACE_WINDOW, paceExpiry(now + burst * interval));
+        const updated = await db
+          .updateTable('rate_counters')
+          .set({ used: next, expires_at: sql`cast((${next} + 999) / 1000 as bigint)` })
+          .where('key', '=', key)
+          .where('window_start', '=', PACE_WINDOW)
+          .where(sql<boolean>`${next} - ${now} <= ${burst * interval}`)
+          .returning('used')
+          .executeTakeFirst();
+        return updated && Number(updated.used);
+      });
+      return { allowed: r.done, tat: r.value };
     },
   };
 }

@@ -95,6 +95,18 @@ export function counterStoreContract(fresh: CounterStoreFactory): void {
       assert.equal(await s.peek('hot', PACE_WINDOW), NOW_US + 5 * SECOND_US);
     });
 
+    test('a sweep running alongside the first events of fresh keys never loses them (take and pace)', async () => {
+      // The store's clock is far ahead: its first operation sweeps, while the others create their rows.
+      const s = await fresh({ clock: manualClock(END + 3_600_000) });
+      const late = W + 59_999; // the last millisecond of the window: its rows end right after a sweep's cut-off
+      const [paced, taken] = await Promise.all([
+        Promise.all(Array.from({ length: 20 }, (_, i) => s.pace(`p${i}`, late * 1000, SECOND_US, 1))),
+        Promise.all(Array.from({ length: 20 }, (_, i) => s.take(`t${i}`, W, 1, 1, END))),
+      ]);
+      assert.equal(paced.filter((r) => r.allowed).length, 20);
+      assert.equal(taken.filter((r) => r.taken).length, 20);
+    });
+
     test('pace with a fractional rate (7 per minute) keeps microsecond precision', async () => {
       const s = await fresh();
       const interval = Math.round((60 * SECOND_US) / 7);
