@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Hector needs on a fresh Debian machine:
-#   - system packages used by the test suite (PostgreSQL server) when running as root and missing;
+#   - system packages used by the test suite (bubblewrap, PostgreSQL and Redis servers) when running as root and
+#     missing; a Redis service the package starts is stopped again (tests start their own on loopback);
 #   - the npm dependencies, under Node >= 22.18. When the machine's Node is older, npm itself is run
 #     under the Node 24 that the npm registry ships (the `node` package), so `engine-strict` holds.
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
@@ -16,6 +18,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     echo "install: apt-get install ${need_apt[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    if [[ " ${need_apt[*]} " == *" redis-server "* ]]; then
+      service redis-server stop >/dev/null 2>&1 || true
+    fi
   else
     echo "install: missing system packages: ${need_apt[*]} (install them with your package manager)" >&2
   fi

@@ -1,8 +1,7 @@
 import { type Config, parseLimitsJson, type RateLimitStoreKind } from '../config/index.ts';
 import type { Database } from '../persistence/index.ts';
-import { createMemoryStore, type LimitRule } from '../ratelimit/index.ts';
-import { type Clock, ConfigError, type CounterStore } from '../shared/index.ts';
-import { createRedisStore } from './redis-pending.ts';
+import { createMemoryStore, createRedisStore, type LimitRule } from '../ratelimit/index.ts';
+import { type Clock, ConfigError, type CounterStore, UnavailableError } from '../shared/index.ts';
 
 /** Rate-limit settings given on the command line; they win over the environment and the config file. */
 export interface RateLimitOverrides {
@@ -170,7 +169,9 @@ export async function openLimitStore(
     case 'sql':
       return { store: database.counters, description: `sql (${database.description})`, close: async () => {} };
     case 'redis': {
-      const redis = await createRedisStore({ url: limits.redisUrl ?? '', now: () => clock.now() });
+      const redis = await createRedisStore({ url: limits.redisUrl ?? '' }).catch((err: unknown) => {
+        throw new UnavailableError(`rate limit store: ${err instanceof Error ? err.message : String(err)}`);
+      });
       return { store: redis, description: redis.description, close: () => redis.close() };
     }
   }

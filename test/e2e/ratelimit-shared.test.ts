@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
 import { postgresSkipReason, startPostgres } from '../support/postgres.ts';
+import { redisSkipReason, startRedis, type TestRedis } from '../support/redis.ts';
 import { legacyMessage, type Server, startServer } from './support.ts';
 
 const KEY = 'alice-key-0123456789abcdef';
+const env = { LLM_KEY: 'sk-test-0123456789', ALICE_KEY: KEY };
 
 function config(llmUrl: string, store: string) {
   return `version: "2"
@@ -66,7 +68,7 @@ describe('two servers on one PostgreSQL database (store: sql)', { skip: postgres
         await startServer({
           config: config(llm.openaiBaseUrl, '    store: sql\n'),
           database,
-          env: { LLM_KEY: 'sk-test-0123456789', ALICE_KEY: KEY },
+          env,
         }),
       );
     }
@@ -80,5 +82,81 @@ describe('two servers on one PostgreSQL database (store: sql)', { skip: postgres
   test('enforce one limit together', async () => {
     assert.match(servers[0]!.output(), /rate limits: 3 rule\(s\), store sql \(postgres/);
     await oneLimitForBoth(servers[0]!, servers[1]!);
+  });
+});
+
+describe('two servers on one Redis (store: redis)', { skip: redisSkipReason() ?? false }, () => {
+  let llm: ScriptedLlm;
+  let redis: TestRedis;
+  const servers: Server[] = [];
+  const password = 'redis-pass-0123456789';
+
+  before(async () => {
+    llm = await startScriptedLlm({ whenEmpty: 'echo' });
+    redis = await startRedis({ password });
+    for (const onError of ['deny', 'allow']) {
+      servers.push(
+        await startServer({
+          config: config(
+            llm.openaiBaseUrl,
+            `    store: redis\n    redis_url: \${REDIS_URL}\n    on_store_error: ${onError}\n`,
+          ),
+          env: { ...env, REDIS_URL: redis.url },
+        }),
+      );
+    }
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.stop();
+    await llm?.close();
+  });
+
+  test('enforce one limit together; the password never shows', async () => {
+    assert.match(servers[0]!.output(), /rate limits: 3 rule\(s\), store redis 127\.0\.0\.1:\d+\/0/);
+    await oneLimitForBoth(servers[0]!, servers[1]!);
+    for (const s of servers) assert.ok(!s.output().includes(password));
+  });
+
+  test('when Redis dies: on_store_error deny refuses with 503, allow lets requests through; both log it', async () => {
+    redis.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    const [deny, allow] = servers as [Server, Server];
+    const denied = await fetch(`${deny.url}/agents/assistant`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'message/send', params: legacyMessage('hi') }),
+    });
+    assert.equal(denied.status, 503);
+    const body = (await denied.json()) as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32063);
+    assert.match(body.error.message, /rate limits cannot be checked right now/);
+    assert.ok(!JSON.stringify(body).includes('127.0.0.1'), 'no store internals in the answer');
+    assert.equal(await send(`${allow.url}/agents/assistant`), 200);
+    await deny.waitForOutput(/rate limit store failed; requests are refused with 503/);
+    await allow.waitForOutput(/rate limit store failed; requests are let through uncounted/);
+    for (const s of servers) assert.ok(!s.output().includes(password));
+  });
+});
+
+describe('a Redis that cannot be reached stops the start', { skip: redisSkipReason() ?? false }, () => {
+  test('exit 1, the host and port named, never the password', async () => {
+    const { runCli, tempDir } = await import('./support.ts');
+    const { writeFileSync } = await import('node:fs');
+    const gone = await startRedis();
+    await gone.stop();
+    const dir = tempDir();
+    writeFileSync(
+      `${dir}/hector.yaml`,
+      config('http://127.0.0.1:9/v1', '    store: redis\n    redis_url: ${REDIS_URL}\n'),
+    );
+    const run = await runCli(['serve', '--config', `${dir}/hector.yaml`, '--port', '0'], {
+      env: { ...env, REDIS_URL: `redis://:topsecret-pw@127.0.0.1:${gone.port}/0` },
+      cwd: dir,
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`cannot connect to redis 127\\.0\\.0\\.1:${gone.port}/0`));
+    assert.ok(!`${run.stdout}${run.stderr}`.includes('topsecret'));
+    assert.doesNotMatch(run.stdout, /listening on/);
   });
 });
