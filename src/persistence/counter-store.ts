@@ -8,45 +8,22 @@ import { checkText } from './validate.ts';
 const SWEEP_EVERY_MS = 60_000;
 
 /**
- * Rate-limit counters in SQL, shared by every replica using the database. `take` is one conditional UPDATE
- * (`used + cost <= limit`) after an INSERT … ON CONFLICT DO NOTHING: PostgreSQL re-checks the condition under
- * the row lock and SQLite has a single writer, so concurrent callers — in any process — can never both pass on
- * the same remainder. `pace` (GCRA) is the same shape: one conditional UPDATE of the row's TAT.
+ * Rate-limit counters in SQL, shared by every replica using the database. `take` is one upsert: INSERT the
+ * cost, or ON CONFLICT add it WHERE `used + cost <= limit`. PostgreSQL re-checks the condition under the row
+ * lock and SQLite has a single writer, so concurrent callers — in any process — can never both pass on the same
+ * remainder, and a sweep in another process can never fall between two statements. `pace` (GCRA) is the same
+ * shape on the row's TAT.
  */
 export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: () => number): CounterStore {
   let nextSweep = 0;
-  const ensure = (key: string, windowStart: number, expiresAt: number) =>
-    db
-      .insertInto('rate_counters')
-      .values({ key, window_start: windowStart, used: 0, expires_at: expiresAt })
-      .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
-      .execute();
-  /** The counter, or undefined when its row does not exist. */
-  const current = async (key: string, windowStart: number): Promise<number | undefined> => {
+  const peek = async (key: string, windowStart: number): Promise<number> => {
     const row = await db
       .selectFrom('rate_counters')
       .select('used')
       .where('key', '=', key)
       .where('window_start', '=', windowStart)
       .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.used);
-  };
-  const peek = async (key: string, windowStart: number): Promise<number> => (await current(key, windowStart)) ?? 0;
-  /**
-   * Runs `attempt` (ensure the row, then the conditional UPDATE); when it changed nothing because the row was
-   * gone — swept by another process between the INSERT and the UPDATE — runs it once more.
-   */
-  const withRow = async (
-    key: string,
-    windowStart: number,
-    attempt: () => Promise<number | undefined>,
-  ): Promise<{ done: true; value: number } | { done: false; value: number }> => {
-    for (let i = 0; ; i++) {
-      const value = await attempt();
-      if (value !== undefined) return { done: true, value };
-      const now = await current(key, windowStart);
-      if (now !== undefined || i === 1) return { done: false, value: now ?? 0 };
-    }
+    return Number(row?.used ?? 0);
   };
   /**
    * Deletes counters whose window ended before `windowStart` (the caller's current window began). The cut-off
@@ -64,49 +41,52 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
     async take(key, windowStart, cost, limit, expiresAt) {
       checkText(key, 'counter key');
       await sweep(windowStart);
-      const r = await withRow(key, windowStart, async () => {
-        await ensure(key, windowStart, expiresAt);
-        const updated = await db
-          .updateTable('rate_counters')
-          .set({ used: sql`used + ${cost}` })
-          .where('key', '=', key)
-          .where('window_start', '=', windowStart)
-          .where(sql<boolean>`used + ${cost} <= ${limit}`)
-          .returning('used')
-          .executeTakeFirst();
-        return updated && Number(updated.used);
-      });
-      return { taken: r.done, used: r.value };
+      if (cost > limit) return { taken: false, used: await peek(key, windowStart) };
+      // One statement: create the row with the cost, or add the cost when it stays within the limit.
+      const row = await db
+        .insertInto('rate_counters')
+        .values({ key, window_start: windowStart, used: cost, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc
+            .columns(['key', 'window_start'])
+            .doUpdateSet({ used: sql`rate_counters.used + ${cost}` })
+            .where(sql<boolean>`rate_counters.used + ${cost} <= ${limit}`),
+        )
+        .returning('used')
+        .executeTakeFirst();
+      if (row) return { taken: true, used: Number(row.used) };
+      return { taken: false, used: await peek(key, windowStart) };
     },
     async adjust(key, windowStart, delta, expiresAt) {
       checkText(key, 'counter key');
-      await ensure(key, windowStart, expiresAt);
       await db
-        .updateTable('rate_counters')
-        .set({ used: greatest(0, sql`used + ${delta}`) })
-        .where('key', '=', key)
-        .where('window_start', '=', windowStart)
+        .insertInto('rate_counters')
+        .values({ key, window_start: windowStart, used: Math.max(0, delta), expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc.columns(['key', 'window_start']).doUpdateSet({ used: greatest(0, sql`rate_counters.used + ${delta}`) }),
+        )
         .execute();
     },
     peek,
     async pace(key, now, interval, burst) {
       checkText(key, 'counter key');
       await sweep(Math.floor(now / 1000));
-      const next = sql<number>`${greatest(sql.ref('used'), now)} + ${interval}`;
-      const r = await withRow(key, PACE_WINDOW, async () => {
-        // A new row expires after a whole burst, beyond any concurrent sweep's cut-off (the callers' now).
-        await ensure(key, PACE_WINDOW, paceExpiry(now + burst * interval));
-        const updated = await db
-          .updateTable('rate_counters')
-          .set({ used: next, expires_at: sql`cast((${next} + 999) / 1000 as bigint)` })
-          .where('key', '=', key)
-          .where('window_start', '=', PACE_WINDOW)
-          .where(sql<boolean>`${next} - ${now} <= ${burst * interval}`)
-          .returning('used')
-          .executeTakeFirst();
-        return updated && Number(updated.used);
-      });
-      return { allowed: r.done, tat: r.value };
+      const next = sql<number>`${greatest(sql.ref('rate_counters.used'), now)} + ${interval}`;
+      // One statement: a new key starts at now + interval (always within a burst of 1 or more); an existing one
+      // moves its TAT when the event fits.
+      const row = await db
+        .insertInto('rate_counters')
+        .values({ key, window_start: PACE_WINDOW, used: now + interval, expires_at: paceExpiry(now + interval) })
+        .onConflict((oc) =>
+          oc
+            .columns(['key', 'window_start'])
+            .doUpdateSet({ used: next, expires_at: sql`cast((${next} + 999) / 1000 as bigint)` })
+            .where(sql<boolean>`${next} - ${now} <= ${burst * interval}`),
+        )
+        .returning('used')
+        .executeTakeFirst();
+      if (row) return { allowed: true, tat: Number(row.used) };
+      return { allowed: false, tat: await peek(key, PACE_WINDOW) };
     },
   };
 }
