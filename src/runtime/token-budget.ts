@@ -5,9 +5,11 @@
  * to what is left. After the call the reservation is settled to the usage the provider reports. A refused
  * reservation ends the run with RateLimitedError (a failed task; open streams end with that status).
  *
- * The estimate is deliberately high (ASCII at 3 characters per token, anything else a token per character, plus
- * per-message overhead), so that the settle is usually a refund. A quota is overrun only when a provider's
- * count exceeds the estimate, by at most that one call's difference.
+ * The prompt estimate is an upper bound, not a guess: one token per UTF-8 byte, plus overhead per message and per
+ * tool. Byte-level BPE and SentencePiece-with-byte-fallback tokenizers (OpenAI, Anthropic, Llama, Gemini) never
+ * make more tokens than bytes, so a prompt crafted to tokenize badly (base64, random Unicode) cannot make the
+ * provider's count exceed the reservation. Ordinary text is reserved 3-4× too high and refunded at the settle; a
+ * user near the end of a quota is therefore capped or refused a little early, never let past it.
  */
 
 import type { ChatRequest, ChatResult } from '../providers/index.ts';
@@ -20,16 +22,10 @@ export const DEFAULT_OUTPUT_CAP = 4096;
 export const MIN_OUTPUT = 16;
 
 function textTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 128) ascii++;
-    else other++;
-  }
-  return Math.ceil(ascii / 3) + other;
+  return Buffer.byteLength(text, 'utf8');
 }
 
-/** A high estimate of the prompt tokens of `request` (system, messages, tool calls and tool schemas). */
+/** An upper bound of the prompt tokens of `request` (system, messages, tool calls and tool schemas). */
 export function estimatePromptTokens(request: ChatRequest): number {
   let tokens = 8 + (request.system ? textTokens(request.system) : 0);
   for (const m of request.messages) {
