@@ -6,13 +6,13 @@
  *   npm run bench                       # defaults: 8 concurrent clients, 3 s warm-up, 10 s per target
  *   node bench/message-send.ts --concurrency 16 --seconds 20
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -27,21 +27,7 @@ const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 
 const children: ChildProcess[] = [];
-function start(args: string[], pattern: RegExp, cwd = ROOT): Promise<string> {
-  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${args[0]} did not start`)), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`${args[0]} exited with ${code}`)));
-  });
-}
+const start = (args: string[], pattern: RegExp, cwd = ROOT) => startChild(children, args, pattern, cwd);
 
 function body(i: number): string {
   return JSON.stringify({

@@ -11,11 +11,10 @@
  *   npm run bench:ratelimit                 # defaults: 3 s per store, 5 s per server target
  *   node bench/ratelimit.ts --seconds 10 --http-seconds 10
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/persistence/index.ts';
@@ -23,7 +22,7 @@ import { createMemoryStore, createRateLimiter, createRedisStore, type LimitRule 
 import type { CounterStore } from '../src/shared/index.ts';
 import { postgresSkipReason, startPostgres } from '../test/support/postgres.ts';
 import { startRedis } from '../test/support/redis.ts';
-import { pct } from './stats.ts';
+import { pct, startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -85,25 +84,7 @@ async function decisions(store: CounterStore): Promise<Decisions> {
 }
 
 const children: ChildProcess[] = [];
-function start(args: string[], pattern: RegExp, cwd: string, env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-  });
-  children.push(child);
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${args[0]} did not start`)), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`${args[0]} exited with ${code}`)));
-  });
-}
+const start = (args: string[], pattern: RegExp, cwd: string) => startChild(children, args, pattern, cwd, {});
 
 async function load(
   url: string,

@@ -1,3 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
 /** Timing helpers shared by the benchmarks: sequential runs after warm-up, sorted samples, mean and percentiles. */
 
 /** Runs `fn` `warmup` times untimed, then `runs` times timed (ms); returns the samples sorted ascending. */
@@ -17,3 +20,33 @@ export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b
 /** The p-th percentile of sorted samples (nearest rank). */
 export const pct = (xs: readonly number[], p: number): number =>
   xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+
+/**
+ * Spawns `node ARGS` (its stderr inherited), records it in `children` for the caller to kill, and resolves with
+ * the first capture group of the first stdout line matching `pattern` (a URL, typically).
+ */
+export function startChild(
+  children: ChildProcess[],
+  args: string[],
+  pattern: RegExp,
+  cwd: string,
+  env?: Record<string, string>,
+): Promise<string> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(env ? { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } } : {}),
+  });
+  children.push(child);
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${args[0]} did not start`)), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = pattern.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`${args[0]} exited with ${code}`)));
+  });
+}

@@ -9,6 +9,7 @@ export type { LoadConfigOptions, LoadedConfig } from './load-config.ts';
 export { loadConfigFile } from './load-config.ts';
 export type { ParseConfigOptions, ParsedConfig } from './parse-config.ts';
 export { parseConfigText } from './parse-config.ts';
+export { urlPassword } from './secrets.ts';
 export { parseLimitsJson } from './sections/rate-limiting.ts';
 export type {
   AgentConfig,

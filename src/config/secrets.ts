@@ -34,7 +34,8 @@ export function isSecretKey(key: string): boolean {
     .some((word) => SECRET_WORD.has(word));
 }
 
-function urlPassword(value: string): string[] {
+/** The password of a `scheme://user:password@…` URL, raw and decoded (empty when it has none). */
+export function urlPassword(value: string): string[] {
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\s]*:[^/?#\s]*@/.test(value) || !URL.canParse(value)) return [];
   const password = new URL(value).password;
   if (!password) return [];

@@ -1,4 +1,4 @@
-import { type Config, parseLimitsJson, type RateLimitStoreKind } from '../config/index.ts';
+import { type Config, parseLimitsJson, type RateLimitStoreKind, urlPassword } from '../config/index.ts';
 import type { Database } from '../persistence/index.ts';
 import { createMemoryStore, createRedisStore, type LimitRule } from '../ratelimit/index.ts';
 import { type Clock, ConfigError, type CounterStore, UnavailableError } from '../shared/index.ts';
@@ -135,16 +135,7 @@ export function resolveRateLimits(
 
 /** The password of a Redis URL, for the log scrubber (the config's own URLs are collected by the config). */
 export function limitSecrets(limits: ResolvedRateLimits): string[] {
-  if (limits.redisUrl === undefined || !URL.canParse(limits.redisUrl)) return [];
-  const { password } = new URL(limits.redisUrl);
-  if (!password) return [];
-  let decoded = password;
-  try {
-    decoded = decodeURIComponent(password);
-  } catch {
-    // keep the raw form only
-  }
-  return [password, decoded];
+  return limits.redisUrl === undefined ? [] : urlPassword(limits.redisUrl);
 }
 
 export interface OpenLimitStore {

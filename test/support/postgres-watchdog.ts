@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from './process-alive.ts';
 
 interface WatchdogConfig {
   parentPid: number;
@@ -20,15 +21,6 @@ interface WatchdogConfig {
 const config = JSON.parse(process.argv[2] ?? '{}') as WatchdogConfig;
 const deadline = Date.now() + config.maxMs;
 const POLL_MS = 500;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function teardown(): void {
   if (existsSync(join(config.dataDir, 'postmaster.pid'))) {

@@ -4,6 +4,7 @@
  * exits quietly when the temp dir disappears (normal stop) or on SIGTERM.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { alive } from './process-alive.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as {
   parentPid: number;
@@ -12,15 +13,6 @@ const config = JSON.parse(process.argv[2] ?? '{}') as {
   maxMs: number;
 };
 const deadline = Date.now() + config.maxMs;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 process.on('SIGTERM', () => process.exit(0));
 const timer = setInterval(() => {
