@@ -41,6 +41,7 @@ const CONFINED: [string, string[]][] = [
   ['jose', ['auth']],
   ['kysely', ['persistence']],
   ['pg', ['persistence']],
+  ['ioredis', ['ratelimit']],
   ['node:sqlite', ['persistence']],
   ['ai', ['providers']],
   ['@ai-sdk/', ['providers']],
