@@ -16,6 +16,20 @@ const END = W + 60_000;
 
 describe('memory store', () => {
   counterStoreContract(async (deps) => createMemoryStore({ now: () => (deps?.clock ?? systemClock).now() }));
+
+  test('expired counters are swept whichever rule triggers the sweep (a day rule does not keep minutes alive)', async () => {
+    let now = W + 1_000;
+    const s = createMemoryStore({ now: () => now, sweepEveryMs: 1_000 });
+    const DAY = Date.UTC(2026, 11, 1);
+    await s.take('minute', W, 1, 10, END);
+    await s.take('day', DAY, 1, 10, DAY + 86_400_000);
+    now = W + 180_000;
+    await s.take('minute', W + 180_000, 1, 10, W + 240_000); // a caller in a later minute
+    await s.take('day', DAY, 1, 10, DAY + 86_400_000); // the day rule triggers the sweep
+    assert.equal(await s.peek('minute', W), 0, 'the old minute is gone');
+    assert.equal(await s.peek('day', DAY), 2, 'the day is kept');
+    assert.equal(await s.peek('minute', W + 180_000), 1, 'the current minute is kept');
+  });
 });
 
 describe('redis store', { skip: redisSkipReason() ?? false }, () => {

@@ -20,6 +20,7 @@ import { handleJsonRpc } from './jsonrpc-route.ts';
 import {
   admitWork,
   clientAddress,
+  peerAddress,
   type RateLimitHttpOptions,
   rateSubject,
   setDenialHeaders,
@@ -56,7 +57,7 @@ export interface HttpAppOptions {
   rateLimit?: RateLimitHttpOptions | undefined;
 }
 
-type Env = { Variables: { requestId: string } };
+type Env = { Variables: { requestId: string; peer: string | undefined } };
 
 /**
  * Whether `principal` may know that `agent` exists: public agents are visible to everyone (calling them still
@@ -83,6 +84,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   app.use('*', async (c, next) => {
     const requestId = newId('req');
     c.set('requestId', requestId);
+    c.set('peer', peerAddress(c));
     c.header('X-Request-Id', requestId);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'no-store');
@@ -116,8 +118,12 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
 
   const rateLimit = options.rateLimit;
   /** The caller's rate-limit subject: the principal, and the address (trusted proxies only). */
-  const subjectOf = (c: Context<Env>, principal: Principal) =>
-    rateSubject(principal, clientAddress(c, rateLimit?.trustedProxies ?? []));
+  const subjectOf = (c: Context<Env>, principal: Principal) => {
+    const address = clientAddress(c, c.get('peer'), rateLimit?.trustedProxies ?? []);
+    // No peer address (the connection was gone before the request was read): never a shared "unknown" budget.
+    if (address === undefined) throw new InvalidRequestError('the client address of this request is unknown');
+    return rateSubject(principal, address);
+  };
   /**
    * Counts one request that starts or continues agent work. Denied: the audit event and the 429 headers are
    * set, and the denial returned; the caller shapes the body (JSON-RPC or REST).
@@ -291,7 +297,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
         scope: s.rule.scope,
         ...(s.rule.burst === undefined ? {} : { burst: s.rule.burst }),
         ...(s.rule.agent === undefined ? {} : { agent: s.rule.agent }),
-        used: s.used,
+        // The whole app's or server's use is other people's activity: only what is left is the caller's business.
+        ...(s.rule.scope === 'user' || s.rule.scope === 'address' ? { used: s.used } : {}),
         remaining: s.remaining,
         reset_at: new Date(s.resetAt).toISOString(),
         reset_after: Math.max(0, Math.ceil((s.resetAt - now) / 1000)),

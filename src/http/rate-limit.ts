@@ -11,7 +11,13 @@
  *   so rotating headers, tokens of the same user or addresses does not reset a user's budget.
  */
 import type { Context } from 'hono';
-import { type LimitDenial, type LimitStatus, type RateLimiter, retryAfterSeconds } from '../ratelimit/index.ts';
+import {
+  type LimitDenial,
+  type LimitStatus,
+  type RateLimiter,
+  retryAfterSeconds,
+  windowAt,
+} from '../ratelimit/index.ts';
 import {
   type Cidr,
   cidrContains,
@@ -28,11 +34,16 @@ export interface RateLimitHttpOptions {
   trustedProxies: readonly Cidr[];
 }
 
-/** Parses a peer or header address: strips brackets/zone ids and folds IPv4-mapped IPv6 into IPv4. */
+/**
+ * Parses a peer or header address: strips a port (`1.2.3.4:5678`, `[2001:db8::1]:443`, as some load balancers
+ * send), brackets and zone ids, and folds IPv4-mapped IPv6 into IPv4.
+ */
 function parseAddress(text: string | undefined): IpAddress | undefined {
   if (!text) return undefined;
   let t = text.trim();
-  if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(t);
+  if (bracketed) t = bracketed[1]!;
+  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/.test(t)) t = t.slice(0, t.lastIndexOf(':'));
   const zone = t.indexOf('%');
   if (zone >= 0) t = t.slice(0, zone);
   const ip = parseIp(t);
@@ -40,15 +51,22 @@ function parseAddress(text: string | undefined): IpAddress | undefined {
   return ip;
 }
 
-function peerAddress(c: Context): string | undefined {
+/**
+ * The TCP peer of the request. Read by the first middleware, before the body: once a client resets the
+ * connection the socket no longer knows its peer, and a request must never fall into a shared "unknown" budget.
+ */
+export function peerAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress;
 }
 
-/** The client's key address (IPv4 as is, IPv6 as its /64), or `unknown` when there is no peer (in-process calls). */
-export function clientAddress(c: Context, trusted: readonly Cidr[]): string {
-  let client = parseAddress(peerAddress(c));
-  if (!client) return 'unknown';
+/**
+ * The client's key address (IPv4 as is, IPv6 as its /64) from the peer address read at the start of the
+ * request, or undefined when there was none (the caller refuses the request).
+ */
+export function clientAddress(c: Context, peer: string | undefined, trusted: readonly Cidr[]): string | undefined {
+  let client = parseAddress(peer);
+  if (!client) return undefined;
   const isTrusted = (ip: IpAddress) => trusted.some((range) => cidrContains(range, ip));
   if (isTrusted(client)) {
     const hops = (c.req.header('x-forwarded-for') ?? '').split(',').reverse();
@@ -73,15 +91,12 @@ export function rateSubject(principal: Principal, address: string): RateSubject 
   };
 }
 
-/** The window of a rule in seconds, for `RateLimit-Policy` (`w=`). */
-const WINDOW_SECONDS: Readonly<Record<string, number>> = {
-  second: 1,
-  minute: 60,
-  hour: 3_600,
-  day: 86_400,
-  week: 604_800,
-  month: 2_592_000,
-};
+/** One rule for `RateLimit-Policy`: `limit;w=<window seconds>` (this month's length for `month`), `;burst=B`. */
+function policyOf(s: LimitStatus): string {
+  const { start, end } = windowAt(s.rule.window, s.resetAt - 1);
+  const burst = s.rule.burst === undefined ? '' : `;burst=${s.rule.burst}`;
+  return `${s.rule.limit};w=${Math.round((end - start) / 1000)}${burst}`;
+}
 
 /**
  * `RateLimit-Limit`, `-Remaining`, `-Reset` (seconds) of the most constraining rule, and `RateLimit-Policy` listing
@@ -94,10 +109,7 @@ export function setRateLimitHeaders(c: Context, statuses: readonly LimitStatus[]
   c.header('RateLimit-Limit', String(tightest.capacity));
   c.header('RateLimit-Remaining', String(tightest.remaining));
   c.header('RateLimit-Reset', String(Math.max(0, Math.ceil((tightest.resetAt - now) / 1000))));
-  c.header(
-    'RateLimit-Policy',
-    statuses.map((s) => `${s.capacity};w=${WINDOW_SECONDS[s.rule.window] ?? 60}`).join(', '),
-  );
+  c.header('RateLimit-Policy', statuses.map(policyOf).join(', '));
 }
 
 /** The 429 headers: `Retry-After` and the `RateLimit-*` fields of the denying rule. */

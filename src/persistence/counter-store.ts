@@ -29,11 +29,15 @@ export function createCounterStore(db: Kysely<Schema>, kind: DatabaseKind, now: 
    * Deletes counters whose window ended before `windowStart` (the caller's current window began). The cut-off
    * comes from the caller's clock, not this store's: a row of a window still in use can never be swept.
    */
-  const sweep = async (windowStart: number) => {
+  let latest = 0;
+  const sweep = async (seen: number) => {
+    // The cut-off is the latest instant a caller has shown (window start or pace time), whatever rule triggers
+    // the sweep: rules with long windows must not keep the counters of short ones alive.
+    latest = Math.max(latest, seen);
     const t = now();
     if (t < nextSweep) return;
     nextSweep = t + SWEEP_EVERY_MS;
-    await db.deleteFrom('rate_counters').where('expires_at', '<=', windowStart).execute();
+    await db.deleteFrom('rate_counters').where('expires_at', '<=', latest).execute();
   };
   const greatest = (a: unknown, b: unknown) =>
     kind === 'postgres' ? sql<number>`greatest(${a}, ${b})` : sql<number>`max(${a}, ${b})`;

@@ -86,7 +86,8 @@ export interface RateLimiterOptions {
   readonly onStoreError?: (err: unknown) => void;
 }
 
-const enc = encodeURIComponent;
+/** Lone surrogates (which encodeURIComponent refuses) become U+FFFD: a malformed id is a key, not a store error. */
+const enc = (text: string) => encodeURIComponent(text.toWellFormed());
 
 /** The counter key: encoded so that no app, user, address or agent can collide with another's (`a/b` vs `a` + `/b`). */
 function keyOf(rule: LimitRule, subject: LimitSubject): string {

@@ -4,14 +4,18 @@ import type { CounterStore, TakeResult } from './types.ts';
 /**
  * The in-memory CounterStore (the default; one process). Operations run synchronously inside the promise, so
  * they are atomic with respect to each other. Expired counters are swept at most once per `sweepEveryMs`, so
- * memory stays bounded by the keys active in the current windows. As in SQL, the cut-off is the caller's
- * current window, never this store's clock, so a counter still in use is never swept.
+ * memory stays bounded by the keys active in the current windows. As in SQL, the cut-off comes from the callers,
+ * never this store's clock: it is the latest instant any caller has shown (the latest window start or pace
+ * time), so a counter still in use is never swept and the order of the rules does not matter.
  */
 export function createMemoryStore(options: { now: () => number; sweepEveryMs?: number }): CounterStore {
   const counters = new Map<string, { used: number; expiresAt: number }>();
   const sweepEvery = options.sweepEveryMs ?? 60_000;
   let nextSweep = options.now() + sweepEvery;
-  const sweep = (cutoff: number) => {
+  let latest = 0;
+  const sweep = (seen: number) => {
+    latest = Math.max(latest, seen);
+    const cutoff = latest;
     const now = options.now();
     if (now < nextSweep) return;
     nextSweep = now + sweepEvery;

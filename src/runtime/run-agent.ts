@@ -118,8 +118,11 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
       messages: [...history, ...turn],
       tools: toolSpecs,
     };
-    const result = await withTokenBudget(deps, input, request, (budgeted) =>
-      guardedModelStep(deps, input, budgeted, emit),
+    const result = await withTokenBudget(deps, input, request, (budgeted, onOutput) =>
+      guardedModelStep(deps, input, budgeted, (event) => {
+        if (event.type === 'text-delta') onOutput();
+        emit(event);
+      }),
     ).catch((err: unknown) => {
       throw describeProviderFailure(err, agent.llmName, signal);
     });

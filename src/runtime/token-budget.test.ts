@@ -21,6 +21,7 @@ function setup(limit: number, maxOutputTokens?: number) {
     agent,
     requestId: 'req',
     taskId: 'task',
+    signal: new AbortController().signal,
     rateSubject: { appId: 'default', userId: 'alice', address: '192.0.2.1' },
   } as unknown as ResumeInput;
   return { limits, deps, input, events };
@@ -91,6 +92,25 @@ test('a failed call stays charged its prompt; a call without reported usage keep
     Promise.resolve({ text: '', toolCalls: [], finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0 } }),
   );
   assert.equal((await limits.usage(input.rateSubject!))[0]!.used, prompt + prompt + 100);
+});
+
+test('a call cancelled or broken off after output began keeps its whole reservation', async () => {
+  const { limits, deps, input } = setup(100_000, 500);
+  const controller = new AbortController();
+  const granted = estimatePromptTokens(request('hi')) + 500;
+  // Output streamed, then the provider connection breaks.
+  await assert.rejects(
+    withTokenBudget(deps, input, request('hi'), (_r, onOutput) => {
+      onOutput();
+      return Promise.reject(new Error('stream broke'));
+    }),
+  );
+  assert.equal((await limits.usage(input.rateSubject!))[0]!.used, granted);
+  // Cancelled by the client (the run's signal aborts) before the usage report.
+  const cancelled = { ...input, signal: controller.signal } as ResumeInput;
+  controller.abort(new Error('task canceled'));
+  await assert.rejects(withTokenBudget(deps, cancelled, request('hi'), () => Promise.reject(new Error('aborted'))));
+  assert.equal((await limits.usage(input.rateSubject!))[0]!.used, 2 * granted);
 });
 
 test('without a rate subject or token rules, the call runs unmetered', async () => {

@@ -14,6 +14,7 @@
 
 import type { ChatRequest, ChatResult } from '../providers/index.ts';
 import { auditDenial, denialError } from '../ratelimit/index.ts';
+import { GuardrailBlockedError } from '../shared/index.ts';
 import type { ResumeInput, RuntimeDeps } from './types.ts';
 
 /** The output cap a reservation counts on when the LLM sets no `max_tokens` (and that the call is then held to). */
@@ -44,12 +45,13 @@ export async function withTokenBudget(
   deps: RuntimeDeps,
   input: ResumeInput,
   request: ChatRequest,
-  call: (request: ChatRequest) => Promise<ChatResult>,
+  /** Runs the LLM call; `onOutput` is called when output reaches the client (text deltas). */
+  call: (request: ChatRequest, onOutput: () => void) => Promise<ChatResult>,
 ): Promise<ChatResult> {
   const { limits } = deps;
   const subject = input.rateSubject;
   const agent = input.agent.name;
-  if (!limits || !subject || !limits.hasTokenRules(agent)) return call(request);
+  if (!limits || !subject || !limits.hasTokenRules(agent)) return call(request, () => {});
   const prompt = estimatePromptTokens(request);
   const cap = request.maxTokens ?? input.agent.maxOutputTokens ?? DEFAULT_OUTPUT_CAP;
   const admission = await limits.reserveTokens(subject, agent, { minimum: prompt + MIN_OUTPUT, maximum: prompt + cap });
@@ -65,11 +67,18 @@ export async function withTokenBudget(
   const { reservation } = admission;
   const output = Math.min(cap, reservation.granted - prompt);
   let result: ChatResult;
+  let produced = false;
   try {
-    result = await call({ ...request, maxTokens: output });
+    result = await call({ ...request, maxTokens: output }, () => {
+      produced = true;
+    });
   } catch (err) {
-    // The provider may have read the prompt before failing: that much stays charged.
-    await reservation.settle(prompt);
+    // Output the provider generated is billed whether or not the call completes: a call cancelled, blocked by an
+    // output guardrail or broken off after output began keeps its whole reservation (otherwise cancelling a
+    // stream just before its usage report would make its answer free). A call that failed before any output
+    // stays charged its prompt, which the provider may have read.
+    const billed = produced || input.signal.aborted || err instanceof GuardrailBlockedError;
+    await reservation.settle(billed ? reservation.granted : prompt);
     throw err;
   }
   const used = result.usage.inputTokens + result.usage.outputTokens;

@@ -50,6 +50,29 @@ test('the environment replaces the file rules and says so; flags win over the en
   assert.match(flagged.notices[0]!, /^--rate-limit-limits overrides/);
   const off = resolveRateLimits(file, { ...env, HECTOR_RATE_LIMIT_ENABLED: 'false' }, {});
   assert.deepEqual(off.rules, [], 'false switches every rule off');
+  const implied = resolveRateLimits(file, { HECTOR_RATE_LIMIT_LIMITS: env.HECTOR_RATE_LIMIT_LIMITS }, {});
+  assert.deepEqual(
+    implied.rules,
+    [{ type: 'count', window: 'hour', limit: 7, scope: 'user' }],
+    'LIMITS alone switches on',
+  );
+  assert.match(implied.notices.join('\n'), /HECTOR_RATE_LIMIT_LIMITS overrides server\.rate_limiting\.enabled: false/);
+  assert.throws(
+    () => resolveRateLimits(file, { HECTOR_RATE_LIMIT_LIMITS: '[]' }, {}),
+    /HECTOR_RATE_LIMIT_LIMITS: is an empty list/,
+  );
+});
+
+test('identical rules apply once (they would share a counter and halve the limit)', () => {
+  const r = resolveRateLimits(
+    config(
+      '  rate_limiting:\n    requests_per_minute: 10\n    limits: [{type: count, window: minute, limit: 10, scope: address}]\n',
+    ),
+    {},
+    {},
+  );
+  assert.deepEqual(r.rules, [{ type: 'count', window: 'minute', limit: 10, scope: 'address' }]);
+  assert.match(r.notices[0]!, /listed twice; it applies once/);
 });
 
 test("agents' own rules carry the agent and are on by themselves; enabled: false turns them off too", () => {

@@ -32,10 +32,28 @@ function bool(text: string, source: string): boolean {
 }
 
 /**
+ * Identical rules would share one counter and each request would count twice against it (halving the limit):
+ * they are kept once, and the startup log says so.
+ */
+function distinct(rules: readonly LimitRule[], notices: string[]): LimitRule[] {
+  const seen = new Set<string>();
+  return rules.filter((r) => {
+    const id = JSON.stringify([r.type, r.window, r.limit, r.scope, r.burst ?? null, r.agent ?? null]);
+    if (seen.has(id)) {
+      notices.push(`a limit of ${r.limit} ${r.type} per ${r.window} (${r.scope}) is listed twice; it applies once`);
+      return false;
+    }
+    seen.add(id);
+    return true;
+  });
+}
+
+/**
  * Merges `server.rate_limiting`, `agents.<a>.rate_limits`, the `HECTOR_RATE_LIMIT_*` variables and the
  * `--rate-limit-*` flags (flags > environment > file). `HECTOR_RATE_LIMIT_LIMITS` replaces every server rule of
- * the file (`requests_per_minute` and `limits`); agents' own rules stay. Rate limiting is on when any rule is
- * set, unless `enabled` (or HECTOR_RATE_LIMIT_ENABLED) says false, which switches every rule off. Fails closed:
+ * the file (`requests_per_minute` and `limits`) and switches rate limiting on (unless HECTOR_RATE_LIMIT_ENABLED
+ * says false); agents' own rules stay. Otherwise rate limiting is on when any rule is set, unless `enabled` (or
+ * HECTOR_RATE_LIMIT_ENABLED) says false, which switches every rule off. Identical rules apply once. Fails closed:
  * `enabled: true` with no rule anywhere, invalid JSON or rules, an unknown store, redis without a URL.
  */
 export function resolveRateLimits(
@@ -66,6 +84,15 @@ export function resolveRateLimits(
   const limits = from(flags.limits, 'limits');
   if (limits) {
     serverRules = parseLimitsJson(limits.value, limits.source).map((r) => ({ ...r }));
+    if (serverRules.length === 0) {
+      throw new ConfigError([
+        {
+          path: limits.source,
+          message: 'is an empty list, which would remove every server limit',
+          hint: 'list at least one limit, or set HECTOR_RATE_LIMIT_ENABLED=false to switch rate limiting off',
+        },
+      ]);
+    }
     if (file?.requests_per_minute !== undefined || file?.limits !== undefined) {
       notices.push(`${limits.source} overrides server.rate_limiting (requests_per_minute and limits)`);
     }
@@ -83,6 +110,10 @@ export function resolveRateLimits(
     if (file?.enabled !== undefined && file.enabled !== enabled) {
       notices.push(`${enabledSetting.source}=${enabled} overrides server.rate_limiting.enabled`);
     }
+  } else if (limits) {
+    // Limits from the environment or a flag switch rate limiting on: the environment overrides the file.
+    enabled = true;
+    if (file?.enabled === false) notices.push(`${limits.source} overrides server.rate_limiting.enabled: false`);
   } else if (file?.enabled !== undefined) {
     enabled = file.enabled;
   }
@@ -125,7 +156,7 @@ export function resolveRateLimits(
     ]);
   }
   return {
-    rules: enabled ? [...serverRules, ...agentRules] : [],
+    rules: enabled ? distinct([...serverRules, ...agentRules], notices) : [],
     store,
     ...(redisUrl === undefined ? {} : { redisUrl }),
     onStoreError: file?.on_store_error ?? 'deny',

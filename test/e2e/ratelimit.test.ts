@@ -230,6 +230,9 @@ describe('anonymous callers are keyed by address; X-Forwarded-For only from trus
     assert.equal((await as('10.9.9.9, 203.0.113.7')).status, 429, 'a hop the client prepended is not believed');
     assert.equal((await as('not-an-ip, 203.0.113.7')).status, 429, 'garbage on the left changes nothing');
     assert.equal((await as('203.0.113.8')).status, 200, 'another client behind the proxy has its own budget');
+    assert.equal((await as('203.0.113.8:51234')).status, 200, 'a port after the address is the same client');
+    assert.equal((await as('[2001:db8:9::1]:443')).status, 200, 'so is a bracketed IPv6 address with a port');
+    assert.equal((await as('203.0.113.8:40000')).status, 429);
     // IPv6 clients are counted by /64: rotating the interface id does not reset them.
     assert.equal((await as('2001:db8:1:2::1')).status, 200);
     assert.equal((await as('2001:db8:1:2::ffff')).status, 200);
