@@ -34,6 +34,8 @@ export { ANONYMOUS_PRINCIPAL, scopeOf } from './principal.ts';
 export { enableLinearRegexFallback } from './regex-engine.ts';
 export type { RateSubject, Scope } from './scope.ts';
 export { ANONYMOUS_USER, DEFAULT_APP_ID } from './scope.ts';
+export type { Sealer } from './sealer.ts';
+export { createSealer, parseEncryptionKey, SealError } from './sealer.ts';
 export { constantTimeEqual, Secret, sha256Hex } from './secret.ts';
 export { compileToolPattern, TOOL_PATTERN } from './tool-pattern.ts';
 export type { CompiledPattern } from './user-pattern.ts';
