@@ -148,12 +148,41 @@ function rateCountersSchema(kind: DatabaseKind): Migration {
   };
 }
 
+/** Apps created over the Admin API and their signing keys; deleting an app deletes its keys. */
+function appsSchema(kind: DatabaseKind): Migration {
+  const big = kind === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('config_sealed', 'text', (c) => c.notNull())
+        .addColumn('host_tools', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('app_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('private_sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('valid_until', big)
+        .execute();
+      await db.schema.createIndex('app_keys_app_idx').on('app_keys').column('app_id').execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
     '0001_initial': initialSchema(kind),
     '0002_approvals': approvalsSchema,
     '0003_rate_counters': rateCountersSchema(kind),
+    '0004_apps': appsSchema(kind),
   };
 }
 

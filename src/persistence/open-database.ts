@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../shared/index.ts';
 import { systemClock } from '../shared/index.ts';
+import { createAppStore } from './app-store.ts';
 import { createApprovalStore } from './approval-store.ts';
 import { createAuditStore } from './audit-store.ts';
 import { openFailure } from './connect-error.ts';
@@ -59,6 +60,7 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
     audit: createAuditStore(db),
     approvals: createApprovalStore(db, clock),
     counters: createCounterStore(db, kind, () => clock.now()),
+    apps: createAppStore(db, clock),
     close() {
       closing ??= db.destroy();
       return closing;

@@ -91,7 +91,30 @@ export interface RateCountersTable {
   expires_at: number | string;
 }
 
+/** Apps (tenants) created over the Admin API. `config_sealed` is the app's config, encrypted by the caller. */
+export interface AppsTable {
+  id: string;
+  name: string;
+  config_sealed: string;
+  /** 1: the admin allowed command and MCP-stdio tools for this app. */
+  host_tools: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Per-app token signing keys. `valid_until` (ms) null: current; a number: accepted until then (rotation). */
+export interface AppKeysTable {
+  kid: string;
+  app_id: string;
+  public_jwk: string;
+  private_sealed: string;
+  created_at: string;
+  valid_until: number | string | null;
+}
+
 export interface Schema {
+  apps: AppsTable;
+  app_keys: AppKeysTable;
   rate_counters: RateCountersTable;
   paused_runs: PausedRunsTable;
   approvals: ApprovalsTable;

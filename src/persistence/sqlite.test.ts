@@ -87,14 +87,16 @@ describe('sqlite specifics', () => {
       const rows = raw.prepare(`select name from ${MIGRATION_TABLE}`).all();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_initial', '0002_approvals', '0003_rate_counters'],
+        ['0001_initial', '0002_approvals', '0003_rate_counters', '0004_apps'],
       );
       const tables = raw
         .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
         .all()
         .map((r) => r.name);
       assert.deepEqual(tables, [
+        'app_keys',
         'approvals',
+        'apps',
         'audit',
         MIGRATION_TABLE,
         `${MIGRATION_TABLE}_lock`,

@@ -185,6 +185,7 @@ export interface Database {
   readonly audit: AuditStore;
   readonly approvals: ApprovalStore;
   readonly counters: CounterStore;
+  readonly apps: AppStore;
   /** Closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }
@@ -195,4 +196,60 @@ export interface DatabaseOptions {
    * `:memory:` for an in-memory SQLite database.
    */
   url: string;
+}
+
+/** An app (tenant) as stored: its config is sealed by the caller (shared/sealer.ts), never stored in clear. */
+export interface StoredApp {
+  readonly id: string;
+  readonly name: string;
+  readonly configSealed: string;
+  /** The admin allowed command and MCP-stdio tools in this app's config. */
+  readonly hostTools: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A token signing key of an app. `validUntil` (ms since the epoch) undefined: the current key. */
+export interface StoredAppKey {
+  readonly kid: string;
+  readonly appId: string;
+  /** The public JWK as JSON text. */
+  readonly publicJwk: string;
+  /** The private JWK, sealed by the caller. */
+  readonly privateSealed: string;
+  readonly createdAt: string;
+  readonly validUntil?: number;
+}
+
+/**
+ * Apps and their signing keys. App ids and names are unique; deleting an app deletes its keys in the same
+ * statement (foreign key cascade). Rotation: `rotateKey` adds the new current key and limits every earlier key
+ * of the app to `keepUntil` (now: revoked at once).
+ */
+export interface AppStore {
+  /** Creates the app with its first key. A ConflictError when the id or name is taken (nothing is created). */
+  create(
+    app: Omit<StoredApp, 'createdAt' | 'updatedAt'>,
+    key: Omit<StoredAppKey, 'appId' | 'createdAt' | 'validUntil'>,
+  ): Promise<StoredApp>;
+  get(id: string): Promise<StoredApp | undefined>;
+  /** All apps, by creation time (at most MAX_PAGE_SIZE). */
+  list(): Promise<StoredApp[]>;
+  /** Undefined when there is no such app; a ConflictError when the new name is taken. */
+  update(
+    id: string,
+    change: { name?: string; configSealed?: string; hostTools?: boolean },
+  ): Promise<StoredApp | undefined>;
+  /** True when the app existed. Its keys go with it. */
+  delete(id: string): Promise<boolean>;
+  /** False when there is no such app. */
+  rotateKey(
+    appId: string,
+    key: Omit<StoredAppKey, 'appId' | 'createdAt' | 'validUntil'>,
+    keepUntil: number,
+  ): Promise<boolean>;
+  /** The keys that still verify tokens at `now`: the current one and those within their rotation window. */
+  validKeys(appId: string, now: number): Promise<StoredAppKey[]>;
+  /** Every app's valid keys at `now` (for a JWKS). */
+  allValidKeys(now: number): Promise<StoredAppKey[]>;
 }

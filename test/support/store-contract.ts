@@ -8,6 +8,7 @@
 import { after, describe } from 'node:test';
 import type { Database } from '../../src/persistence/index.ts';
 import { approvalContract } from './contract/approvals.ts';
+import { appContract } from './contract/apps.ts';
 import { auditContract } from './contract/audit.ts';
 import type { ContractContext, ContractOptions, DatabaseFactory } from './contract/common.ts';
 import { counterContract } from './contract/counters.ts';
@@ -44,6 +45,7 @@ export function runStoreContract(
     auditContract(ctx);
     approvalContract(ctx);
     counterContract(ctx);
+    appContract(ctx);
     lifecycleContract(ctx);
   });
 }

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type ContractContext, manualClock } from './common.ts';
+
+const key = (kid: string) => ({ kid, publicJwk: `{"kid":"${kid}"}`, privateSealed: `v1.sealed-${kid}` });
+const app = (id: string, name = `name-${id}`) => ({ id, name, configSealed: `v1.config-${id}`, hostTools: false });
+
+export function appContract(ctx: ContractContext): void {
+  describe('apps', () => {
+    test('create, get, list, update; ids and names are unique and a conflict creates nothing', async () => {
+      const db = await ctx.fresh();
+      const a = await db.apps.create(app('a1', 'support'), key('k1'));
+      assert.equal(a.name, 'support');
+      assert.equal(a.hostTools, false);
+      assert.deepEqual(await db.apps.get('a1'), a);
+      await assert.rejects(db.apps.create(app('a2', 'support'), key('k2')), { name: 'ConflictError' });
+      await assert.rejects(db.apps.create(app('a1', 'other'), key('k3')), { name: 'ConflictError' });
+      assert.equal(await db.apps.get('a2'), undefined, 'the name conflict created nothing');
+      assert.deepEqual(await db.apps.validKeys('a2', 0), [], 'not even its key');
+      await db.apps.create(app('b1', 'billing'), key('k4'));
+      assert.deepEqual(
+        (await db.apps.list()).map((x) => x.id),
+        ['a1', 'b1'],
+      );
+      const changed = await db.apps.update('a1', { configSealed: 'v1.new', hostTools: true });
+      assert.equal(changed?.configSealed, 'v1.new');
+      assert.equal(changed?.hostTools, true);
+      assert.equal(changed?.name, 'support');
+      await assert.rejects(db.apps.update('a1', { name: 'billing' }), { name: 'ConflictError' });
+      assert.equal(await db.apps.update('missing', { name: 'x' }), undefined);
+      await assert.rejects(db.apps.get(''), { name: 'InvalidRequestError' });
+      await assert.rejects(db.apps.create(app('c1', 'x'.repeat(200)), key('k5')), { name: 'InvalidRequestError' });
+    });
+
+    test('rotation: the new key is current, earlier keys last until keepUntil and are never extended', async () => {
+      const clock = manualClock(1_000_000);
+      const db = await ctx.fresh({ clock });
+      await db.apps.create(app('a1'), key('k1'));
+      assert.deepEqual(
+        (await db.apps.validKeys('a1', 1_000_000)).map((k) => k.kid),
+        ['k1'],
+      );
+      clock.advance(1000);
+      assert.equal(await db.apps.rotateKey('a1', key('k2'), 1_005_000), true);
+      const during = await db.apps.validKeys('a1', 1_004_999);
+      assert.deepEqual(
+        during.map((k) => [k.kid, k.validUntil]),
+        [
+          ['k2', undefined],
+          ['k1', 1_005_000],
+        ],
+      );
+      assert.deepEqual(
+        (await db.apps.validKeys('a1', 1_005_000)).map((k) => k.kid),
+        ['k2'],
+        'k1 stops at keepUntil',
+      );
+      clock.advance(1000);
+      // Revoke at once (keepUntil = now), then a later rotation with a long window must not revive k1.
+      await db.apps.rotateKey('a1', key('k3'), 1_002_000);
+      clock.advance(1000);
+      await db.apps.rotateKey('a1', key('k4'), 9_000_000);
+      assert.deepEqual(
+        (await db.apps.validKeys('a1', 1_003_000)).map((k) => k.kid),
+        ['k4', 'k3'],
+        'k3 (current until k4) lasts until 9,000,000; k1 stays revoked',
+      );
+      assert.equal(await db.apps.rotateKey('missing', key('k5'), 0), false);
+      assert.deepEqual(
+        (await db.apps.allValidKeys(1_003_000)).map((k) => k.kid),
+        ['k4', 'k3'],
+      );
+    });
+
+    test('deleting an app deletes its keys at once; other apps keep theirs', async () => {
+      const db = await ctx.fresh();
+      await db.apps.create(app('a1'), key('k1'));
+      await db.apps.create(app('b1'), key('k2'));
+      assert.equal(await db.apps.delete('a1'), true);
+      assert.equal(await db.apps.delete('a1'), false);
+      assert.equal(await db.apps.get('a1'), undefined);
+      assert.deepEqual(await db.apps.validKeys('a1', 0), []);
+      assert.deepEqual(
+        (await db.apps.allValidKeys(0)).map((k) => k.kid),
+        ['k2'],
+      );
+      // The id can be reused, and the old key does not come back with it.
+      await db.apps.create(app('a1'), key('k9'));
+      assert.deepEqual(
+        (await db.apps.validKeys('a1', 0)).map((k) => k.kid),
+        ['k9'],
+      );
+    });
+  });
+}
