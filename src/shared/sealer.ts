@@ -37,7 +37,7 @@ export function parseEncryptionKey(text: string): Buffer {
     : /^[A-Za-z0-9+/_-]{43}=?$/.test(t)
       ? Buffer.from(t.replaceAll('-', '+').replaceAll('_', '/'), 'base64')
       : undefined;
-  if (!key || key.length !== 32) {
+  if (key?.length !== 32) {
     throw new SealError(
       'HECTOR_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64 (generate one with: openssl rand -hex 32)',
     );
