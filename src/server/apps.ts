@@ -1,0 +1,187 @@
+/**
+ * The app manager behind the Admin API (issue 9 groundwork, not wired to HTTP yet): creating, reading,
+ * updating and deleting apps, and issuing their tokens.
+ *
+ * - An app's config is validated by validateAppConfig (the strict schema plus tenant rules) before anything is
+ *   stored; an invalid config leaves nothing behind.
+ * - The config and the app's private signing keys are stored sealed (AES-256-GCM, bound to the app and field);
+ *   answers show the config with its secrets masked, never a key.
+ * - Each app has its own Ed25519 signing key. Issuing a token rotates the key: earlier tokens stop working at
+ *   once, or after `keep_previous_seconds` for a rotation window. Deleting the app deletes its keys, so its
+ *   tokens stop working at once — also after a restart, because only stored keys verify.
+ */
+import { type AppSigningKey, createAppTokenVerifier, generateAppSigningKey, signAppToken } from '../auth/index.ts';
+import type { Database, StoredApp } from '../persistence/index.ts';
+import { type Clock, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
+import { maskSecrets, type ValidatedAppConfig, validateAppConfig } from './app-config.ts';
+
+/** App names: letters, digits, space, `.`, `_`, `-`; 1 to 128 characters, starting with a letter or digit. */
+const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/;
+/** The longest rotation window a token request may ask for (30 days). */
+const MAX_KEEP_SECONDS = 30 * 86_400;
+
+export interface AppView {
+  readonly id: string;
+  readonly name: string;
+  readonly host_tools: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** The config as given, with every secret replaced by `***`. */
+  readonly config: unknown;
+}
+
+export interface TokenAnswer {
+  readonly access_token: string;
+  readonly token_type: 'bearer';
+  readonly expires_at: string;
+}
+
+export interface AppManagerOptions {
+  db: Database;
+  sealer: Sealer;
+  /** Absolute directory of every app's files (`<state dir>/apps`). */
+  appsDir: string;
+  /** `iss` of app tokens: the server's public URL. */
+  issuer: string;
+  audience: string;
+  /** Lifetime of app tokens (default 30 days). */
+  tokenTtlSeconds?: number;
+  clock: Clock;
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !APP_NAME.test(name)) {
+    throw new InvalidRequestError(
+      'name must be 1 to 128 characters: letters, digits, spaces, ".", "_" or "-", starting with a letter or digit',
+    );
+  }
+  return name;
+}
+
+export function createAppManager(options: AppManagerOptions) {
+  const { db, sealer, clock } = options;
+  const ttl = options.tokenTtlSeconds ?? 30 * 86_400;
+  const configBinding = (id: string) => `app:${id}:config`;
+  const keyBinding = (id: string, kid: string) => `app:${id}:key:${kid}`;
+
+  const open = (app: StoredApp): ValidatedAppConfig =>
+    validateAppConfig(sealer.open(app.configSealed, configBinding(app.id)), {
+      appId: app.id,
+      appsDir: options.appsDir,
+      hostTools: app.hostTools,
+    });
+  const view = (app: StoredApp): AppView => {
+    const config = open(app);
+    return {
+      id: app.id,
+      name: app.name,
+      host_tools: app.hostTools,
+      created_at: app.createdAt,
+      updated_at: app.updatedAt,
+      config: maskSecrets(config.document, config.secrets),
+    };
+  };
+  const sealedKey = (appId: string, key: AppSigningKey) => ({
+    kid: key.kid,
+    publicJwk: key.publicJwk,
+    privateSealed: sealer.seal(key.privateJwk, keyBinding(appId, key.kid)),
+  });
+  const token = async (appId: string, key: AppSigningKey): Promise<TokenAnswer> => {
+    const signed = await signAppToken(key, {
+      appId,
+      issuer: options.issuer,
+      audience: options.audience,
+      ttlSeconds: ttl,
+      now: clock.now(),
+    });
+    return { access_token: signed.token, token_type: 'bearer', expires_at: new Date(signed.expiresAt).toISOString() };
+  };
+  /** The config source of a request body: `config_json` (a JSON string) or `config` (an object), not both. */
+  const configOf = (body: Record<string, unknown>, required: boolean): unknown => {
+    const hasJson = body.config_json !== undefined;
+    const hasObject = body.config !== undefined;
+    if (hasJson && hasObject) throw new InvalidRequestError('send config_json or config, not both');
+    if (!hasJson && !hasObject) {
+      if (required) throw new InvalidRequestError('config_json (a config as a JSON string) or config is required');
+      return undefined;
+    }
+    if (hasJson && typeof body.config_json !== 'string') throw new InvalidRequestError('config_json must be a string');
+    return hasJson ? body.config_json : body.config;
+  };
+
+  return {
+    /** `POST /admin/apps`: `{name, config_json | config, host_tools?}` → the app and its first token. */
+    async create(body: Record<string, unknown>): Promise<{ app: AppView } & TokenAnswer> {
+      const name = checkName(body.name);
+      const hostTools = body.host_tools === true;
+      const id = newId('app');
+      const source = configOf(body, true);
+      const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools });
+      const key = await generateAppSigningKey();
+      const app = await db.apps.create(
+        { id, name, hostTools, configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)) },
+        sealedKey(id, key),
+      );
+      return { app: view(app), ...(await token(id, key)) };
+    },
+    async list(): Promise<AppView[]> {
+      return (await db.apps.list()).map(view);
+    },
+    async get(id: string): Promise<AppView | undefined> {
+      const app = await db.apps.get(id);
+      return app && view(app);
+    },
+    /** The app's validated config (for serving it), or undefined for an unknown app. */
+    async config(id: string): Promise<ValidatedAppConfig | undefined> {
+      const app = await db.apps.get(id);
+      return app && open(app);
+    },
+    /** `PUT /admin/apps/{id}`: `{name?, config_json? | config?, host_tools?}`; validated before anything changes. */
+    async update(id: string, body: Record<string, unknown>): Promise<AppView | undefined> {
+      const current = await db.apps.get(id);
+      if (!current) return undefined;
+      const name = body.name === undefined ? undefined : checkName(body.name);
+      const hostTools = body.host_tools === undefined ? current.hostTools : body.host_tools === true;
+      const source = configOf(body, false) ?? sealer.open(current.configSealed, configBinding(id));
+      // Re-validated also when only host_tools changes: switching it off must not leave a command tool behind.
+      const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools });
+      const updated = await db.apps.update(id, {
+        ...(name === undefined ? {} : { name }),
+        hostTools,
+        configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
+      });
+      return updated && view(updated);
+    },
+    /**
+     * `POST /admin/apps/{id}/token`: a new signing key and a token signed with it. Earlier tokens stop working
+     * now, or after `keep_previous_seconds` (at most 30 days).
+     */
+    async issueToken(id: string, body: Record<string, unknown>): Promise<TokenAnswer | undefined> {
+      const keep = body.keep_previous_seconds ?? 0;
+      if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0 || keep > MAX_KEEP_SECONDS) {
+        throw new InvalidRequestError(`keep_previous_seconds must be a whole number from 0 to ${MAX_KEEP_SECONDS}`);
+      }
+      const key = await generateAppSigningKey();
+      const rotated = await db.apps.rotateKey(id, sealedKey(id, key), clock.now() + keep * 1000);
+      return rotated ? token(id, key) : undefined;
+    },
+    /** `DELETE /admin/apps/{id}`: the app and its keys (its tokens stop working at once). */
+    async delete(id: string): Promise<boolean> {
+      return db.apps.delete(id);
+    },
+    /** `GET /admin/jwks`: the public keys that verify app tokens now. */
+    async jwks(): Promise<{ keys: Record<string, unknown>[] }> {
+      const keys = await db.apps.allValidKeys(clock.now());
+      return { keys: keys.map((k) => JSON.parse(k.publicJwk) as Record<string, unknown>) };
+    },
+    /** Verifies an app token against the stored keys of the app it names. */
+    verifyToken: createAppTokenVerifier({
+      issuer: options.issuer,
+      audience: options.audience,
+      validKeys: (appId, now) => db.apps.validKeys(appId, now),
+      now: () => clock.now(),
+    }),
+  };
+}
+
+export type AppManager = ReturnType<typeof createAppManager>;
