@@ -13,6 +13,7 @@ import type { Schema } from './schema.ts';
 import { createSessionStore } from './session-store.ts';
 import { createTaskStore } from './task-store.ts';
 import type { Database, DatabaseOptions } from './types.ts';
+import { checkId } from './validate.ts';
 
 /**
  * Opens the database named by `options.url`, checks the connection and applies pending migrations before
@@ -61,6 +62,16 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
     approvals: createApprovalStore(db, clock),
     counters: createCounterStore(db, kind, () => clock.now()),
     apps: createAppStore(db, clock),
+    async purgeApp(appId) {
+      checkId(appId, 'app id');
+      return db.transaction().execute(async (tx) => {
+        for (const table of ['messages', 'sessions', 'approvals', 'paused_runs', 'tasks'] as const) {
+          await tx.deleteFrom(table).where('app_id', '=', appId).execute();
+        }
+        const app = await tx.deleteFrom('apps').where('id', '=', appId).returning('id').executeTakeFirst();
+        return app !== undefined;
+      });
+    },
     close() {
       closing ??= db.destroy();
       return closing;

@@ -186,6 +186,13 @@ export interface Database {
   readonly approvals: ApprovalStore;
   readonly counters: CounterStore;
   readonly apps: AppStore;
+  /**
+   * Deletes everything an app owns, in one transaction: its sessions and messages, tasks, paused runs and
+   * approvals, and the app itself with its signing keys. The audit trail is kept (its rows stay tagged with the
+   * app). Rate counters are not touched: they expire with their windows, and a new app never reuses an id.
+   * Returns whether the app existed.
+   */
+  purgeApp(appId: string): Promise<boolean>;
   /** Closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type Database, openDatabase } from '../persistence/index.ts';
 import { ConfigError, createSealer } from '../shared/index.ts';
@@ -14,7 +17,7 @@ after(async () => {
   await Promise.all(dbs.map((d) => d.close()));
 });
 
-async function manager(start = Date.UTC(2026, 11, 1, 12)) {
+async function manager(start = Date.UTC(2026, 11, 1, 12), appsDir = '/srv/hector/.hector/apps') {
   const db = await openDatabase({ url: ':memory:' });
   dbs.push(db);
   let now = start;
@@ -22,7 +25,7 @@ async function manager(start = Date.UTC(2026, 11, 1, 12)) {
   const apps = createAppManager({
     db,
     sealer: createSealer({ adminSecret: 'admin-secret-0123456789' }),
-    appsDir: '/srv/hector/.hector/apps',
+    appsDir,
     issuer: 'https://hector.example.com',
     audience: 'hector',
     clock,
@@ -101,6 +104,28 @@ test('a new token revokes earlier ones at once, or after the rotation window; de
   assert.equal(await apps.delete(first.app.id), true);
   assert.equal((await apps.verifyToken(third.access_token)).ok, false, 'deleted: its tokens stop at once');
   assert.deepEqual((await apps.jwks()).keys, []);
+});
+
+test('delete removes the app directory and its data, and only for ids this manager made', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'hector-apps-'));
+  try {
+    const { db, apps } = await manager(Date.now(), root);
+    const a = await apps.create({ name: 'a', config_json: CONFIG });
+    const b = await apps.create({ name: 'b', config_json: CONFIG });
+    for (const id of [a.app.id, b.app.id]) {
+      mkdirSync(join(root, id, 'data'), { recursive: true });
+      writeFileSync(join(root, id, 'data', 'notes.txt'), 'private');
+    }
+    await db.sessions.append({ appId: a.app.id, userId: 'u' }, 'ctx', [{ role: 'user', content: 'hi' }]);
+    assert.equal(await apps.delete(a.app.id), true);
+    assert.equal(existsSync(join(root, a.app.id)), false);
+    assert.equal(existsSync(join(root, b.app.id, 'data', 'notes.txt')), true, "b's files stay");
+    assert.deepEqual(await db.sessions.history({ appId: a.app.id, userId: 'u' }, 'ctx', { limit: 5 }), []);
+    for (const evil of ['..', '../x', '/etc', '', 'app_../../etc']) assert.equal(await apps.delete(evil), false, evil);
+    assert.equal(existsSync(root), true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test("another app's token and a token with an edited tenant do not verify as this app", async () => {

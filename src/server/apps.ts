@@ -10,6 +10,8 @@
  *   once, or after `keep_previous_seconds` for a rotation window. Deleting the app deletes its keys, so its
  *   tokens stop working at once — also after a restart, because only stored keys verify.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type AppSigningKey, createAppTokenVerifier, generateAppSigningKey, signAppToken } from '../auth/index.ts';
 import type { Database, StoredApp } from '../persistence/index.ts';
 import { type Clock, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
@@ -17,6 +19,8 @@ import { maskSecrets, type ValidatedAppConfig, validateAppConfig } from './app-c
 
 /** App names: letters, digits, space, `.`, `_`, `-`; 1 to 128 characters, starting with a letter or digit. */
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/;
+/** App ids as this manager makes them (`newId('app')`); anything else names no app (and no directory). */
+const APP_ID = /^app_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The longest rotation window a token request may ask for (30 days). */
 const MAX_KEEP_SECONDS = 30 * 86_400;
 
@@ -165,9 +169,15 @@ export function createAppManager(options: AppManagerOptions) {
       const rotated = await db.apps.rotateKey(id, sealedKey(id, key), clock.now() + keep * 1000);
       return rotated ? token(id, key) : undefined;
     },
-    /** `DELETE /admin/apps/{id}`: the app and its keys (its tokens stop working at once). */
+    /**
+     * `DELETE /admin/apps/{id}`: the app and all its data — sessions, tasks, approvals, keys (its tokens stop
+     * working at once) and the files under its directory. The audit trail stays.
+     */
     async delete(id: string): Promise<boolean> {
-      return db.apps.delete(id);
+      if (!APP_ID.test(id)) return false;
+      const existed = await db.purgeApp(id);
+      if (existed) await rm(join(options.appsDir, id), { recursive: true, force: true });
+      return existed;
     },
     /** `GET /admin/jwks`: the public keys that verify app tokens now. */
     async jwks(): Promise<{ keys: Record<string, unknown>[] }> {

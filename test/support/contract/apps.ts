@@ -72,6 +72,63 @@ export function appContract(ctx: ContractContext): void {
       );
     });
 
+    test('purgeApp deletes everything the app owns and nothing of another app; the audit trail stays', async () => {
+      const db = await ctx.fresh();
+      await db.apps.create(app('a1'), key('k1'));
+      await db.apps.create(app('b1'), key('k2'));
+      const inA = { appId: 'a1', userId: 'alice' };
+      const inB = { appId: 'b1', userId: 'alice' };
+      for (const scope of [inA, inB]) {
+        await db.sessions.append(scope, 'ctx', [{ role: 'user', content: `secret of ${scope.appId}` }]);
+        await db.tasks.save(scope, {
+          id: `task-${scope.appId}`,
+          contextId: 'ctx',
+          agent: 'support',
+          state: 'TASK_STATE_INPUT_REQUIRED',
+          task: { id: `task-${scope.appId}` },
+        });
+        await db.approvals.pause(scope, {
+          taskId: `task-${scope.appId}`,
+          contextId: 'ctx',
+          agent: 'support',
+          state: { step: 1 },
+          approvals: [
+            {
+              toolCallId: 'c1',
+              toolName: 'write_file',
+              arguments: {},
+              argsHash: 'h',
+              prompt: 'ok?',
+              approvers: [],
+              expiresAt: '2030-01-01T00:00:00.000Z',
+            },
+          ],
+        });
+        await db.audit.append({
+          timestamp: '2026-12-01T00:00:00.000Z',
+          appId: scope.appId,
+          userId: 'alice',
+          component: 'agent',
+          action: 'request',
+          success: true,
+          requestId: null,
+          event: {},
+        });
+      }
+      assert.equal(await db.purgeApp('a1'), true);
+      assert.equal(await db.purgeApp('a1'), false);
+      assert.equal(await db.apps.get('a1'), undefined);
+      assert.deepEqual(await db.sessions.history(inA, 'ctx', { limit: 10 }), []);
+      assert.equal(await db.tasks.get(inA, 'task-a1'), undefined);
+      assert.equal(await db.approvals.paused(inA, 'task-a1'), undefined);
+      assert.equal((await db.sessions.history(inB, 'ctx', { limit: 10 })).length, 1, "b1's data is untouched");
+      assert.ok(await db.tasks.get(inB, 'task-b1'));
+      assert.ok(await db.approvals.paused(inB, 'task-b1'));
+      assert.ok(await db.apps.get('b1'));
+      const audit = await db.audit.list({ appId: 'a1', limit: 10 });
+      assert.equal(audit.length, 1, 'the audit trail of a1 is kept');
+    });
+
     test('deleting an app deletes its keys at once; other apps keep theirs', async () => {
       const db = await ctx.fresh();
       await db.apps.create(app('a1'), key('k1'));
