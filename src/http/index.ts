@@ -1,3 +1,5 @@
+export type { AdminAppsPort, AdminRoutesOptions, TokenAnswerShape } from './admin-routes.ts';
+export { createAdminRoutes } from './admin-routes.ts';
 export type { HealthInfo, HttpAppOptions } from './app.ts';
 export { createHttpApp } from './app.ts';
 export type { CorsOptions } from './cors.ts';
