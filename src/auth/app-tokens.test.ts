@@ -95,3 +95,21 @@ test('rotation and revocation: only the keys the store still lists verify', asyn
   keys.delete('app-a'); // app deleted
   assert.equal((await verify((await sign(next, 'app-a')).token)).ok, false);
 });
+
+test('the authenticator accepts app tokens as the app, keeps the other methods, and refuses forgeries', async () => {
+  const { createAuthenticator } = await import('./authenticator.ts');
+  const { a, b, verify, sign } = await world();
+  const auth = createAuthenticator({ defaultTenant: 'default', secret: 'admin-secret-0123456789', appTokens: verify });
+  const ok = await auth.authenticate(`Bearer ${(await sign(a, 'app-a')).token}`);
+  assert.deepEqual(ok, {
+    ok: true,
+    principal: { subject: 'app:app-a', tenant: 'app-a', roles: [], method: 'app_token' },
+  });
+  const admin = await auth.authenticate('Bearer admin-secret-0123456789');
+  assert.ok(admin.ok && admin.principal.method === 'secret' && admin.principal.tenant === 'default');
+  assert.deepEqual(await auth.authenticate(`Bearer ${(await sign(b, 'app-a')).token}`), {
+    ok: false,
+    reason: 'unknown_key',
+  });
+  assert.equal((await auth.authenticate('Bearer not-a-token-at-all-xxxx')).ok, false);
+});

@@ -47,7 +47,7 @@ export function createAuthenticator(options: AuthOptions, deps: AuthDeps = {}): 
         })
       : null,
   });
-  return new BearerAuthenticator(methods, secret, hasApiKeys ? apiKeys : null, jwt);
+  return new BearerAuthenticator(methods, secret, hasApiKeys ? apiKeys : null, jwt, options.appTokens ?? null);
 }
 
 class BearerAuthenticator implements Authenticator {
@@ -56,17 +56,20 @@ class BearerAuthenticator implements Authenticator {
   readonly #secret: SecretCheck | null;
   readonly #apiKeys: ApiKeyCheck | null;
   readonly #jwt: JwtVerifier | null;
+  readonly #appTokens: AuthOptions['appTokens'] | null;
 
   constructor(
     methods: AuthMethodsInfo,
     secret: SecretCheck | null,
     apiKeys: ApiKeyCheck | null,
     jwt: JwtVerifier | null,
+    appTokens: AuthOptions['appTokens'] | null,
   ) {
     this.methods = methods;
     this.#secret = secret;
     this.#apiKeys = apiKeys;
     this.#jwt = jwt;
+    this.#appTokens = appTokens;
     this.enabled = secret !== null || apiKeys !== null || jwt !== null;
     Object.freeze(this);
   }
@@ -82,6 +85,21 @@ class BearerAuthenticator implements Authenticator {
     const byKey = this.#apiKeys?.match(token);
     const principal: Principal | undefined = bySecret ?? byKey;
     if (principal) return { ok: true, principal };
+    if (this.#appTokens && isJwtShaped(token)) {
+      const app = await this.#appTokens(token);
+      if (app.ok) {
+        return {
+          ok: true,
+          principal: Object.freeze({
+            subject: app.subject,
+            tenant: app.appId,
+            roles: Object.freeze([...app.roles]),
+            method: 'app_token' as const,
+          }),
+        };
+      }
+      if (!this.#jwt) return app;
+    }
     if (this.#jwt && isJwtShaped(token)) return this.#jwt(token);
     if (this.#jwt && !this.#secret && !this.#apiKeys) return { ok: false, reason: 'invalid_token' };
     return { ok: false, reason: 'invalid_credentials' };

@@ -1,4 +1,5 @@
 import type { Principal } from '../shared/index.ts';
+import type { AppTokenResult } from './app-tokens.ts';
 
 /** One static API key. Only its SHA-256 hash is kept in memory; `subject` never derives from the key. */
 export interface ApiKeyEntry {
@@ -31,6 +32,11 @@ export interface AuthOptions {
   jwt?: JwtOptions;
   /** Tenant of secret / API-key principals and of JWTs without the tenant claim (use `default`). */
   defaultTenant: string;
+  /**
+   * Verifies tokens the server issued for apps (the Admin API's app tokens; see app-tokens.ts). Tried for
+   * JWT-shaped tokens before the JWKS; a token it refuses still gets its chance with the JWKS.
+   */
+  appTokens?: (token: string) => Promise<AppTokenResult>;
 }
 
 export interface AuthDeps {

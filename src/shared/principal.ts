@@ -9,7 +9,8 @@ export interface Principal {
   readonly tenant: string;
   readonly roles: readonly string[];
   /** How the principal was authenticated (`none` while authentication is off). */
-  readonly method: 'none' | 'secret' | 'api_key' | 'jwt';
+  /** `app_token`: a token the server issued for an app (its tenant is that app). */
+  readonly method: 'none' | 'secret' | 'api_key' | 'jwt' | 'app_token';
 }
 
 export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
