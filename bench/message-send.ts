@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startChild } from './stats.ts';
+import { type LoadResult, messageSendLoad, startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -29,53 +29,8 @@ const warmup = Number(values.warmup);
 const children: ChildProcess[] = [];
 const start = (args: string[], pattern: RegExp, cwd = ROOT) => startChild(children, args, pattern, cwd);
 
-function body(i: number): string {
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id: i,
-    method: 'message/send',
-    params: {
-      message: { kind: 'message', role: 'user', messageId: `m${i}`, parts: [{ kind: 'text', text: `hello ${i}` }] },
-    },
-  });
-}
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function load(url: string, durationS: number): Promise<Result> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let i = 0;
-  const deadline = performance.now() + durationS * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: body(i++),
-        });
-        const json = (await res.json()) as { result?: { status?: { state?: string } } };
-        if (res.status !== 200 || json.result?.status?.state !== 'completed') errors++;
-      } catch {
-        errors++;
-      }
-      latencies.push(performance.now() - t0);
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { rps: latencies.length / elapsed, p50: q(0.5), p99: q(0.99), errors };
-}
+const load = (url: string, durationS: number) => messageSendLoad(url, durationS, concurrency);
+type Result = LoadResult;
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'hector-bench-'));

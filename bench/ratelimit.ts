@@ -22,7 +22,7 @@ import { createMemoryStore, createRateLimiter, createRedisStore, type LimitRule 
 import type { CounterStore } from '../src/shared/index.ts';
 import { postgresSkipReason, startPostgres } from '../test/support/postgres.ts';
 import { startRedis } from '../test/support/redis.ts';
-import { pct, startChild } from './stats.ts';
+import { type LoadResult, messageSendLoad, pct, startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -86,40 +86,7 @@ async function decisions(store: CounterStore): Promise<Decisions> {
 const children: ChildProcess[] = [];
 const start = (args: string[], pattern: RegExp, cwd: string) => startChild(children, args, pattern, cwd, {});
 
-async function load(
-  url: string,
-  durationS: number,
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let i = 0;
-  const deadline = performance.now() + durationS * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: i,
-          method: 'message/send',
-          params: {
-            message: { kind: 'message', role: 'user', messageId: `m${i++}`, parts: [{ kind: 'text', text: 'hi' }] },
-          },
-        }),
-      });
-      const json = (await res.json()) as { result?: { status?: { state?: string } } };
-      if (res.status !== 200 || json.result?.status?.state !== 'completed') errors++;
-      latencies.push(performance.now() - t0);
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), errors };
-}
+const load = (url: string, durationS: number) => messageSendLoad(url, durationS, concurrency);
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'hector-bench-rl-'));
@@ -197,7 +164,7 @@ ${section || '  port: 0\n'}logger: {level: warn, format: json}
       );
       servers.push([name, `${url}/agents/bench`]);
     }
-    const http: [string, Awaited<ReturnType<typeof load>>][] = [];
+    const http: [string, LoadResult][] = [];
     for (const [name, url] of servers) {
       await load(url, 1);
       http.push([name, await load(url, httpSeconds)]);

@@ -50,3 +50,56 @@ export function startChild(
     child.once('exit', (code) => rej(new Error(`${args[0]} exited with ${code}`)));
   });
 }
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/**
+ * `concurrency` clients sending non-streaming `message/send` to `url` for `durationS` seconds; a reply that is
+ * not HTTP 200 with a completed task counts as an error. Latencies in ms.
+ */
+export async function messageSendLoad(url: string, durationS: number, concurrency: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const deadline = performance.now() + durationS * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const n = i++;
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: n,
+            method: 'message/send',
+            params: {
+              message: {
+                kind: 'message',
+                role: 'user',
+                messageId: `m${n}`,
+                parts: [{ kind: 'text', text: `hello ${n}` }],
+              },
+            },
+          }),
+        });
+        const json = (await res.json()) as { result?: { status?: { state?: string } } };
+        if (res.status !== 200 || json.result?.status?.state !== 'completed') errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), errors };
+}

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive } from './process-alive.ts';
+import { watchOwner } from './process-alive.ts';
 
 interface WatchdogConfig {
   parentPid: number;
@@ -19,8 +19,6 @@ interface WatchdogConfig {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WatchdogConfig;
-const deadline = Date.now() + config.maxMs;
-const POLL_MS = 500;
 
 function teardown(): void {
   if (existsSync(join(config.dataDir, 'postmaster.pid'))) {
@@ -33,15 +31,4 @@ function teardown(): void {
   rmSync(config.dir, { recursive: true, force: true });
 }
 
-process.on('SIGTERM', () => process.exit(0));
-
-const timer = setInterval(() => {
-  if (!existsSync(config.dir)) {
-    clearInterval(timer);
-    return;
-  }
-  if (!alive(config.parentPid) || Date.now() > deadline) {
-    clearInterval(timer);
-    teardown();
-  }
-}, POLL_MS);
+watchOwner(config, teardown);

@@ -3,8 +3,8 @@
  * server and removes its temp dir when the owning process is gone or after `maxMs`, whichever comes first; it
  * exits quietly when the temp dir disappears (normal stop) or on SIGTERM.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { alive } from './process-alive.ts';
+import { rmSync } from 'node:fs';
+import { watchOwner } from './process-alive.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as {
   parentPid: number;
@@ -12,21 +12,12 @@ const config = JSON.parse(process.argv[2] ?? '{}') as {
   dir: string;
   maxMs: number;
 };
-const deadline = Date.now() + config.maxMs;
 
-process.on('SIGTERM', () => process.exit(0));
-const timer = setInterval(() => {
-  if (!existsSync(config.dir)) {
-    clearInterval(timer);
-    return;
+watchOwner(config, () => {
+  try {
+    process.kill(config.redisPid, 'SIGKILL');
+  } catch {
+    // already gone
   }
-  if (!alive(config.parentPid) || Date.now() > deadline) {
-    clearInterval(timer);
-    try {
-      process.kill(config.redisPid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(config.dir, { recursive: true, force: true });
-  }
-}, 500);
+  rmSync(config.dir, { recursive: true, force: true });
+});
