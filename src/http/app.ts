@@ -5,13 +5,16 @@ import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
 import { auditDenial, denialError, type LimitDenial, type LimitStatus } from '../ratelimit/index.ts';
 import {
+  DEFAULT_APP_ID,
   InvalidRequestError,
   newId,
   PayloadTooLargeError,
+  PermissionDeniedError,
   type Principal,
   safeJsonParse,
   UnsupportedMediaTypeError,
 } from '../shared/index.ts';
+import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.ts';
 import { principalOf } from './authenticate.ts';
 import { resolveBaseUrl } from './base-url.ts';
 import { type CorsOptions, corsMiddleware } from './cors.ts';
@@ -55,6 +58,14 @@ export interface HttpAppOptions {
   cors?: CorsOptions | undefined;
   /** Request rate limits and token quotas (absent: off). */
   rateLimit?: RateLimitHttpOptions | undefined;
+  /**
+   * The A2A service of an app other than the default one (the file's), or undefined when no such app exists:
+   * a principal of an unknown tenant is then refused. Absent (no Admin API): the file's agents serve every
+   * tenant, with data scoped per tenant.
+   */
+  tenants?: ((tenant: string) => Promise<A2AService | undefined>) | undefined;
+  /** The Admin API (`/admin/*`), mounted when set. */
+  admin?: AdminRoutesOptions | undefined;
 }
 
 type Env = { Variables: { requestId: string; peer: string | undefined } };
@@ -152,8 +163,19 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   };
 
   const baseUrl = (host: string | undefined) => resolveBaseUrl(options.publicUrl, host, options.fallbackBaseUrl());
-  const visibleAgents = (principal: Principal) =>
-    a2a.agentNames.filter((name) => visibleTo(a2a.visibilityOf(name), principal));
+  /**
+   * The A2A service of the principal's app: the file's for the default tenant, the app's own otherwise. The
+   * tenant comes only from verified credentials; one that is no app here is refused.
+   */
+  const serviceFor = async (principal: Principal): Promise<A2AService> => {
+    // Without the Admin API there are no apps: the file's agents serve every tenant, data scoped per tenant.
+    if (principal.tenant === DEFAULT_APP_ID || !options.tenants) return a2a;
+    const service = await options.tenants(principal.tenant);
+    if (!service) throw new PermissionDeniedError('the tenant of these credentials is not an app on this server');
+    return service;
+  };
+  const visibleAgents = (service: A2AService, principal: Principal) =>
+    service.agentNames.filter((name) => visibleTo(service.visibilityOf(name), principal));
 
   app.get('/health', (c) => {
     const health = options.health();
@@ -169,22 +191,25 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   app.get('/agents', async (c) => {
     const principal = await principalOf(c, authDeps, 'optional');
     const host = c.req.header('host');
-    const agents = visibleAgents(principal).map((name) => a2a.card(name, baseUrl(host)));
+    const service = await serviceFor(principal);
+    const agents = visibleAgents(service, principal).map((name) => service.card(name, baseUrl(host)));
     return c.json({ agents, total: agents.length });
   });
 
   app.get('/.well-known/agent-card.json', async (c) => {
     const principal = await principalOf(c, authDeps, 'optional');
-    const first = visibleAgents(principal)[0];
+    const service = await serviceFor(principal);
+    const first = visibleAgents(service, principal)[0];
     if (!first) return c.json({ error: { code: 'not_found', message: 'no agents are available' } }, 404);
-    return c.json(a2a.card(first, baseUrl(c.req.header('host'))));
+    return c.json(service.card(first, baseUrl(c.req.header('host'))));
   });
 
   const cardRoute = async (c: Context<Env>) => {
     const principal = await principalOf(c, authDeps, 'optional');
     const name = c.req.param('name') ?? '';
-    if (!visibleTo(a2a.visibilityOf(name), principal)) return c.json(agentNotFound(name), 404);
-    return c.json(a2a.card(name, baseUrl(c.req.header('host'))));
+    const service = await serviceFor(principal);
+    if (!visibleTo(service.visibilityOf(name), principal)) return c.json(agentNotFound(name), 404);
+    return c.json(service.card(name, baseUrl(c.req.header('host'))));
   };
   app.get('/agents/:name/.well-known/agent-card.json', cardRoute);
   app.get('/agents/:name', cardRoute);
@@ -210,7 +235,14 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
         return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 401);
       }
       const name = c.req.param('name');
-      if (!visibleTo(a2a.visibilityOf(name), principal)) {
+      let service: A2AService;
+      try {
+        service = await serviceFor(principal);
+      } catch (err) {
+        const wire = toWireError(err, c.get('requestId'));
+        return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 403);
+      }
+      if (!visibleTo(service.visibilityOf(name), principal)) {
         return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
       const subject = rateLimit ? subjectOf(c, principal) : undefined;
@@ -227,7 +259,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
           429,
         );
       };
-      return handleJsonRpc(c, { a2a, logger, ...(rateLimit ? { admit } : {}) }, name, principal, subject);
+      return handleJsonRpc(c, { a2a: service, logger, ...(rateLimit ? { admit } : {}) }, name, principal, subject);
     },
   );
 
@@ -259,7 +291,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       }
       const parsed = safeJsonParse(await c.req.text());
       if (!parsed.ok) throw new InvalidRequestError('body is not valid JSON');
-      const response = await a2a.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
+      const service = await serviceFor(principal);
+      const response = await service.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
         principal,
         requestId: c.get('requestId'),
         ...(rateLimit ? { rateSubject: subjectOf(c, principal) } : {}),
@@ -282,7 +315,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     const principal = await principalOf(c, authDeps, 'required');
     if (!rateLimit) return c.json({ enabled: false, limits: [] });
     const subject = subjectOf(c, principal);
-    const visible = new Set(visibleAgents(principal));
+    const visible = new Set(visibleAgents(await serviceFor(principal), principal));
     const statuses = (await rateLimit.limiter.usage(subject)).filter(
       (s) => s.rule.agent === undefined || visible.has(s.rule.agent),
     );
@@ -305,6 +338,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       })),
     });
   });
+
+  if (options.admin) app.route('/', createAdminRoutes(options.admin));
 
   return app;
 }

@@ -81,6 +81,10 @@ test('command tools and MCP stdio servers only with host tools enabled; MCP over
   const trusted = { ...context, hostTools: true };
   assert.ok(validateAppConfig(withTool(command), trusted));
   assert.match(
+    issues(withTool({ ...command, sandbox: 'none' }), trusted),
+    /tools\.t\.sandbox: an app cannot run tools outside/,
+  );
+  assert.match(
     issues(withTool({ ...command, working_directory: '/etc' }), trusted),
     /working_directory: must be inside/,
     'host tools do not open host paths',

@@ -74,6 +74,9 @@ export function validateAppConfig(source: unknown, context: AppConfigContext): V
         hint: 'an admin can enable host tools for the app; otherwise use an MCP server over HTTP',
       });
     }
+    if (hostTool && 'sandbox' in tool && tool.sandbox === 'none') {
+      issues.push({ path: `tools.${name}.sandbox`, message: 'an app cannot run tools outside the sandbox' });
+    }
     if ('working_directory' in tool && !inside(tool.working_directory)) {
       issues.push({
         path: `tools.${name}.working_directory`,

@@ -1,14 +1,16 @@
 import { join, resolve } from 'node:path';
 import { agentUrl, createA2AService } from '../a2a/index.ts';
-import { createAuthenticator } from '../auth/index.ts';
+import { type AppTokenResult, createAuthenticator } from '../auth/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
 import { createAuditSink, createLogger, type Logger } from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
 import { createRateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
-import { DEFAULT_APP_ID, parseCidr, systemClock } from '../shared/index.ts';
+import { ConfigError, createSealer, DEFAULT_APP_ID, parseCidr, type Sealer, systemClock } from '../shared/index.ts';
 import { createToolRegistry } from '../tools/index.ts';
+import { APPS_DIR, type AppRuntimes, createAppRuntimes } from './app-runtimes.ts';
+import { type AppManager, createAppManager } from './apps.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
 import {
   buildAgents,
@@ -76,10 +78,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     createLogger({
       level: config.logger.level,
       format: config.logger.format,
-      secrets: [...secrets, ...authSecrets(authOptions), ...limitSecrets(limits)],
+      secrets: [
+        ...secrets,
+        ...authSecrets(authOptions),
+        ...limitSecrets(limits),
+        ...(options.loaded.env.HECTOR_ENCRYPTION_KEY ? [options.loaded.env.HECTOR_ENCRYPTION_KEY] : []),
+      ],
     });
   for (const notice of limits.notices) logger.info({ component: 'ratelimit' }, notice);
-  const authenticator = createAuthenticator(authOptions ?? { defaultTenant: DEFAULT_APP_ID });
+  // App tokens are verified by the app manager, which exists once storage is open (only with an admin secret).
+  let verifyAppToken: ((token: string) => Promise<AppTokenResult>) | undefined;
+  const authenticator = createAuthenticator(
+    authOptions
+      ? {
+          ...authOptions,
+          ...(authOptions.secret === undefined
+            ? {}
+            : {
+                appTokens: (token: string) =>
+                  verifyAppToken
+                    ? verifyAppToken(token)
+                    : Promise.resolve({ ok: false as const, reason: 'invalid_token' as const }),
+              }),
+        }
+      : { defaultTenant: DEFAULT_APP_ID },
+  );
 
   const models = buildModels(config);
   const agents = buildAgents(config, models, buildGuardrails(config));
@@ -174,6 +197,41 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
 
     let boundBase = `http://${displayHost(host)}:${port}`;
+    const adminSecret = authOptions?.secret;
+    let tenancy: { manager: AppManager; runtimes: AppRuntimes; keySource: string } | undefined;
+    if (adminSecret !== undefined) {
+      let sealer: Sealer;
+      try {
+        const encryptionKey = options.loaded.env.HECTOR_ENCRYPTION_KEY;
+        sealer = createSealer({ ...(encryptionKey ? { encryptionKey } : {}), adminSecret });
+      } catch (err) {
+        throw new ConfigError([
+          { path: 'HECTOR_ENCRYPTION_KEY', message: err instanceof Error ? err.message : String(err) },
+        ]);
+      }
+      const manager = createAppManager({
+        db: database,
+        sealer,
+        appsDir: APPS_DIR(stateDir),
+        // Stable across restarts (tokens name it in iss): the public URL, or the configured address.
+        issuer: config.server.public_url ?? `http://${displayHost(host)}:${port}`,
+        audience: 'hector',
+        clock: systemClock,
+      });
+      verifyAppToken = manager.verifyToken;
+      const runtimes = createAppRuntimes({
+        manager,
+        db: database,
+        audit,
+        logger,
+        clock: systemClock,
+        version: options.version,
+        limiter,
+        protectedPaths: [stateDir, join(options.loaded.baseDir, '.env')],
+        drainMs: config.server.shutdown_timeout,
+      });
+      tenancy = { manager, runtimes, keySource: sealer.keySource };
+    }
     const cors = config.server.cors;
     const app = createHttpApp({
       a2a,
@@ -204,7 +262,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(limiter
         ? { rateLimit: { limiter, trustedProxies: config.server.trusted_proxies.map((p) => parseCidr(p)!) } }
         : {}),
+      ...(tenancy && adminSecret !== undefined
+        ? {
+            tenants: (tenant: string) => tenancy.runtimes.get(tenant),
+            admin: { apps: tenancy.manager, adminSecret, audit, maxBodyBytes: config.server.max_body_bytes },
+          }
+        : {}),
     });
+    if (tenancy) {
+      logger.info(
+        { component: 'admin', encryption_key: tenancy.keySource },
+        `Admin API on /admin/apps; app configs and keys are encrypted with a key ${tenancy.keySource === 'HECTOR_ENCRYPTION_KEY' ? 'from HECTOR_ENCRYPTION_KEY' : 'derived from the admin secret (set HECTOR_ENCRYPTION_KEY to keep them apart)'}`,
+      );
+    }
 
     const listener = await listen(app, host, port);
     boundBase = `http://${displayHost(host)}:${listener.port}`;
@@ -232,6 +302,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         if (!inTime) logger.warn({ component: 'server' }, 'shutdown timeout reached; open connections were closed');
         authenticator.close?.();
         await closeToolsets();
+        await tenancy?.runtimes.close();
         await audit.flush();
         await store?.close();
         await database.close();
