@@ -6,18 +6,9 @@ import type { Database } from '../persistence/index.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
 import type { Clock } from '../shared/index.ts';
-import { createToolRegistry, type Toolset } from '../tools/index.ts';
+import type { Toolset } from '../tools/index.ts';
+import { buildAgentParts } from './agent-parts.ts';
 import type { AppManager } from './apps.ts';
-import {
-  buildAgents,
-  buildAgentTools,
-  buildApprovalPolicies,
-  buildModels,
-  buildTools,
-  buildToolsets,
-} from './build-agents.ts';
-import { buildGuardrails } from './build-guardrails.ts';
-import { logToolsetEvent } from './toolset-log.ts';
 
 export interface AppRuntimesOptions {
   manager: AppManager;
@@ -60,40 +51,26 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
     const { config, workspace } = validated;
     await mkdir(workspace, { recursive: true });
     const logger = options.logger.child({ tenant: appId });
-    const models = buildModels(config);
-    const agents = buildAgents(config, models, buildGuardrails(config));
     let deps: RuntimeDeps | undefined;
-    const toolContext = {
-      protectedPaths: [...options.protectedPaths],
-      warn: (message: string, fields: Record<string, unknown>) =>
-        logger.warn({ component: 'tools', ...fields }, message),
-    };
-    const fixed = [
-      ...(await buildTools(config, toolContext)),
-      ...buildAgentTools(agents, () => {
+    const parts = await buildAgentParts(config, {
+      logger,
+      protectedPaths: options.protectedPaths,
+      version: options.version,
+      deps: () => {
         if (!deps) throw new Error('app runtime used before it was built');
         return deps;
-      }),
-    ];
-    const toolsets = await buildToolsets(config, {
-      ...toolContext,
-      version: options.version,
-      event: (toolset, event) => logToolsetEvent(logger, toolset, event),
+      },
     });
-    try {
-      deps = {
-        sessions: options.db.sessions,
-        tools: createToolRegistry(fixed, toolsets),
-        audit: options.audit,
-        logger,
-        clock: options.clock,
-        approvals: { store: options.db.approvals, policies: buildApprovalPolicies(config, toolsets) },
-        ...(options.limiter ? { limits: options.limiter } : {}),
-      };
-    } catch (err) {
-      await Promise.all(toolsets.map((t) => t.close()));
-      throw err;
-    }
+    const { agents, toolsets } = parts;
+    deps = {
+      sessions: options.db.sessions,
+      tools: parts.registry,
+      audit: options.audit,
+      logger,
+      clock: options.clock,
+      approvals: { store: options.db.approvals, policies: parts.approvalPolicies },
+      ...(options.limiter ? { limits: options.limiter } : {}),
+    };
     const a2a = createA2AService({
       agents,
       tasks: options.db.tasks,

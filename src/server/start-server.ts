@@ -8,21 +8,11 @@ import { type Database, openDatabase } from '../persistence/index.ts';
 import { createRateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
 import { ConfigError, createSealer, DEFAULT_APP_ID, parseCidr, type Sealer, systemClock } from '../shared/index.ts';
-import { createToolRegistry } from '../tools/index.ts';
+import { buildAgentParts } from './agent-parts.ts';
 import { APPS_DIR, type AppRuntimes, createAppRuntimes } from './app-runtimes.ts';
 import { type AppManager, createAppManager } from './apps.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
-import {
-  buildAgents,
-  buildAgentTools,
-  buildApprovalPolicies,
-  buildModels,
-  buildTools,
-  buildToolsets,
-} from './build-agents.ts';
-import { buildGuardrails } from './build-guardrails.ts';
 import { limitSecrets, openLimitStore, type RateLimitOverrides, resolveRateLimits } from './rate-limits.ts';
-import { logToolsetEvent } from './toolset-log.ts';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -104,34 +94,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : { defaultTenant: DEFAULT_APP_ID },
   );
 
-  const models = buildModels(config);
-  const agents = buildAgents(config, models, buildGuardrails(config));
   let runtime: RuntimeDeps | undefined;
   const stateDir = resolve(options.cwd, '.hector');
-  const toolContext = {
-    protectedPaths: [stateDir, join(options.loaded.baseDir, '.env')],
-    warn: (message: string, fields: Record<string, unknown>) => logger.warn({ component: 'tools', ...fields }, message),
-  };
-  const fixedTools = [
-    ...(await buildTools(config, toolContext)),
-    ...buildAgentTools(agents, () => {
+  const protectedPaths = [stateDir, join(options.loaded.baseDir, '.env')];
+  const parts = await buildAgentParts(config, {
+    logger,
+    protectedPaths,
+    version: options.version,
+    deps: () => {
       if (!runtime) throw new Error('runtime used before the server started');
       return runtime;
-    }),
-  ];
-  const toolsets = await buildToolsets(config, {
-    ...toolContext,
-    version: options.version,
-    event: (toolset, event) => logToolsetEvent(logger, toolset, event),
+    },
   });
-  const closeToolsets = () => Promise.all(toolsets.map((t) => t.close()));
-  let registry: ReturnType<typeof createToolRegistry>;
-  try {
-    registry = createToolRegistry(fixedTools, toolsets);
-  } catch (e) {
-    await closeToolsets();
-    throw e;
-  }
+  const { agents, registry, toolsets } = parts;
+  const closeToolsets = () => parts.close();
 
   const host = options.overrides?.host ?? config.server.host;
   const port = options.overrides?.port ?? config.server.port;
@@ -183,7 +159,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       audit,
       logger,
       clock: systemClock,
-      approvals: { store: database.approvals, policies: buildApprovalPolicies(config, toolsets) },
+      approvals: { store: database.approvals, policies: parts.approvalPolicies },
       ...(limiter ? { limits: limiter } : {}),
     };
     runtime = deps;
@@ -227,7 +203,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         clock: systemClock,
         version: options.version,
         limiter,
-        protectedPaths: [stateDir, join(options.loaded.baseDir, '.env')],
+        protectedPaths,
         drainMs: config.server.shutdown_timeout,
       });
       tenancy = { manager, runtimes, keySource: sealer.keySource };
