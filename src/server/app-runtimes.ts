@@ -5,7 +5,7 @@ import type { AuditSink, Logger } from '../observability/index.ts';
 import type { Database } from '../persistence/index.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
-import type { Clock } from '../shared/index.ts';
+import { type Clock, UnavailableError } from '../shared/index.ts';
 import type { Toolset } from '../tools/index.ts';
 import { buildAgentParts } from './agent-parts.ts';
 import type { AppManager } from './apps.ts';
@@ -101,7 +101,19 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
         pending = build(appId, stored.updatedAt).finally(() => building.delete(key));
         building.set(key, pending);
       }
-      const built = await pending;
+      let built: Runtime | undefined;
+      try {
+        built = await pending;
+      } catch (err) {
+        // The message may name host paths or other internals: it goes to the log, the client gets a 503.
+        options.logger.error(
+          { component: 'admin', app_id: appId, err: err instanceof Error ? err.message : String(err) },
+          'app runtime could not be built from its config',
+        );
+        throw new UnavailableError(
+          'this app cannot be served right now: its config failed to load; see the server log',
+        );
+      }
       if (!built) return undefined;
       const previous = runtimes.get(appId);
       if (previous !== built) {

@@ -203,7 +203,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         clock: systemClock,
         version: options.version,
         limiter,
-        protectedPaths,
+        // An app's tools are jailed to its own directory under the state dir, so only the server's .env needs
+        // naming (the state dir itself contains every app's workspace).
+        protectedPaths: [join(options.loaded.baseDir, '.env')],
         drainMs: config.server.shutdown_timeout,
       });
       tenancy = { manager, runtimes, keySource: sealer.keySource };

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
@@ -149,6 +151,37 @@ function suite(label: string, skip: string | false, database: () => Promise<stri
       assert.equal((streamed.at(-1)?.result as { status?: { state?: string } })?.status?.state, 'completed');
       const resubscribed = await stream(b.token, 'tasks/resubscribe', { id: taskA });
       assert.equal((resubscribed.at(-1)?.error as { code?: number })?.code, -32001, "B cannot watch A's task");
+    });
+
+    test('approvals stay in their app: another app cannot decide, the owner can, the file lands in its workspace', async () => {
+      const withTool = JSON.parse(appConfig(llm.openaiBaseUrl, 'alpha'));
+      withTool.tools = { write_file: { type: 'function', handler: 'write_file', working_directory: 'files' } };
+      withTool.agents.support.tools = ['write_file'];
+      const put = await json(`${server.url}/admin/apps/${a.id}`, {
+        method: 'PUT',
+        token: ADMIN,
+        body: JSON.stringify({ config: withTool }),
+      });
+      assert.equal(put.status, 200, put.text);
+      llm.enqueue(
+        { toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'note.txt', content: 'hello' } }] },
+        { text: 'written' },
+      );
+      const paused = await rpc(`${server.url}/agents/support`, a.token, 'message/send', legacyMessage('write a note'));
+      assert.equal(paused.body.result?.status.state, 'input-required', paused.text);
+      const taskId = paused.body.result.id as string;
+      const decide = (token: string) =>
+        json(`${server.url}/api/tasks/${taskId}/approvals/w1`, {
+          method: 'POST',
+          token,
+          body: JSON.stringify({ decision: 'approve' }),
+        });
+      assert.equal((await decide(b.token)).status, 404, 'B: no such call');
+      assert.equal((await decide(USER_KEY)).status, 404, "the file's user: no such call");
+      const approved = await decide(a.token);
+      assert.equal(approved.status, 200, approved.text);
+      assert.equal(approved.body.task.status.state, 'completed');
+      assert.equal(readFileSync(join(dir, '.hector', 'apps', a.id, 'files', 'note.txt'), 'utf8'), 'hello');
     });
 
     test('forged tokens are refused: alg none, HMAC with the admin secret, tenant edited', async () => {
