@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { type A2AService, WORK_METHODS } from '../a2a/index.ts';
 import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
-import { auditDenial, denialError, type LimitDenial, type LimitStatus } from '../ratelimit/index.ts';
+import { auditDenial, denialError, type LimitDenial, type LimitStatus, retryAfterSeconds } from '../ratelimit/index.ts';
 import {
   DEFAULT_APP_ID,
   InvalidRequestError,
@@ -11,6 +11,7 @@ import {
   PayloadTooLargeError,
   PermissionDeniedError,
   type Principal,
+  type RateSubject,
   safeJsonParse,
   UnsupportedMediaTypeError,
 } from '../shared/index.ts';
@@ -141,12 +142,11 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
    */
   const countWork = async (
     c: Context<Env>,
-    principal: Principal,
+    subject: RateSubject | undefined,
     agent: string | null,
     method: string,
   ): Promise<LimitDenial | undefined> => {
-    if (!rateLimit) return undefined;
-    const subject = subjectOf(c, principal);
+    if (!rateLimit || !subject) return undefined;
     const result = await admitWork(rateLimit, subject, agent);
     if (result.allowed) {
       setRateLimitHeaders(c, result.status);
@@ -157,10 +157,11 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     return result.denial;
   };
   /** Top-level fields of every 429 body, next to its `error`. */
-  const denialFields = (denial: LimitDenial) => {
-    const details = denialError(denial).details ?? {};
-    return { limit: denial.rule.limit, window: denial.rule.window, retry_after: details.retry_after };
-  };
+  const denialFields = (denial: LimitDenial) => ({
+    limit: denial.rule.limit,
+    window: denial.rule.window,
+    retry_after: retryAfterSeconds(denial),
+  });
 
   const baseUrl = (host: string | undefined) => resolveBaseUrl(options.publicUrl, host, options.fallbackBaseUrl());
   /**
@@ -248,7 +249,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       const subject = rateLimit ? subjectOf(c, principal) : undefined;
       const admit = async (method: string, id: string | number | null) => {
         if (!WORK_METHODS.has(method)) return undefined;
-        const denial = await countWork(c, principal, name, method);
+        const denial = await countWork(c, subject, name, method);
         if (!denial) return undefined;
         const err = denialError(denial);
         return c.json(
@@ -276,8 +277,9 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     }),
     async (c) => {
       const principal = await principalOf(c, authDeps, 'required');
+      const subject = rateLimit ? subjectOf(c, principal) : undefined;
       // Deciding continues the run: it counts as a request (the server's rules; the agent is not known yet).
-      const denial = await countWork(c, principal, null, 'approval');
+      const denial = await countWork(c, subject, null, 'approval');
       if (denial) {
         const err = denialError(denial);
         return c.json(
@@ -295,7 +297,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       const response = await service.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
         principal,
         requestId: c.get('requestId'),
-        ...(rateLimit ? { rateSubject: subjectOf(c, principal) } : {}),
+        ...(subject ? { rateSubject: subject } : {}),
       });
       if (response.error !== undefined) {
         const error = response.error as { code?: unknown; message?: unknown };
