@@ -31,6 +31,7 @@ before(async () => {
     appsDir: '/srv/hector/.hector/apps',
     issuer: 'https://hector.example.com',
     audience: 'hector',
+    rateLimiting: true,
     clock: { now: () => Date.now() },
   });
   app = new Hono<{ Variables: { requestId: string } }>();
@@ -41,7 +42,8 @@ before(async () => {
   app.route(
     '/',
     createAdminRoutes({
-      apps: manager,
+      // Usage needs a runtime (tested end to end); here only its routing: unknown apps are 404.
+      apps: { ...manager, usage: async (id) => ((await manager.get(id)) ? [] : undefined) },
       adminSecret: SECRET,
       audit: { emit: (e) => events.push(e), flush: async () => {} },
       maxBodyBytes: 1_048_576,

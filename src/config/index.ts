@@ -10,7 +10,7 @@ export { loadConfigFile } from './load-config.ts';
 export type { ParseConfigOptions, ParsedConfig } from './parse-config.ts';
 export { parseConfigText } from './parse-config.ts';
 export { urlPassword } from './secrets.ts';
-export { parseLimitsJson } from './sections/rate-limiting.ts';
+export { parseLimitRules, parseLimitsJson } from './sections/rate-limiting.ts';
 export type {
   AgentConfig,
   ApiKeyConfig,

@@ -1,13 +1,14 @@
 /**
- * The Admin API routes (issue 9 groundwork: built and tested here, not mounted by the server yet), in the
- * shapes of the Hector security guide:
+ * The Admin API routes, in the shapes of the Hector security guide (plus usage and audit reads):
  *
- *   POST   /admin/apps              {name, config_json | config, host_tools?} → 201 {app, access_token, token_type, expires_at}
+ *   POST   /admin/apps              {name, config_json | config, host_tools?, rate_limits?} → 201 {app, access_token, token_type, expires_at}
  *   GET    /admin/apps              → {apps, total}
  *   GET    /admin/apps/{id}         → {app}
- *   PUT    /admin/apps/{id}         {name?, config_json? | config?, host_tools?} → {app}
+ *   PUT    /admin/apps/{id}         {name?, config_json? | config?, host_tools?, rate_limits?} → {app}
  *   POST   /admin/apps/{id}/token   {keep_previous_seconds?} → {access_token, token_type, expires_at}
  *   DELETE /admin/apps/{id}         → 204
+ *   GET    /admin/apps/{id}/usage   ?user= → {app_id, limits}: the app's use of its limits (per user with `user`)
+ *   GET    /admin/apps/{id}/audit   ?since&until&component&user&limit → {events, total}: its audit events
  *   GET    /admin/jwks              → the public keys of app tokens (no credentials needed: public keys)
  *
  * Every route but the JWKS needs `Authorization: Bearer <admin secret>`, compared in constant time; app tokens,
@@ -18,7 +19,16 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuditSink } from '../observability/index.ts';
-import { ConfigError, constantTimeEqual, isAppError, isPlainObject, safeJsonParse } from '../shared/index.ts';
+import type { LimitStatus } from '../ratelimit/index.ts';
+import {
+  ConfigError,
+  constantTimeEqual,
+  InvalidRequestError,
+  isAppError,
+  isPlainObject,
+  safeJsonParse,
+} from '../shared/index.ts';
+import { limitView } from './rate-limit.ts';
 
 /** A token answer: `{access_token, token_type: "bearer", expires_at}`. */
 export interface TokenAnswerShape {
@@ -36,6 +46,10 @@ export interface AdminAppsPort {
   issueToken(id: string, body: Record<string, unknown>): Promise<TokenAnswerShape | undefined>;
   delete(id: string): Promise<boolean>;
   jwks(): Promise<{ keys: Record<string, unknown>[] }>;
+  /** The app's use of its app-wide limits, and of the per-user ones for `user`; undefined: no such app. */
+  usage(id: string, user: string | undefined): Promise<readonly LimitStatus[] | undefined>;
+  /** The app's audit events matching the query (since, until, component, user, limit); undefined: no such app. */
+  auditEvents(id: string, query: Record<string, string>): Promise<readonly unknown[] | undefined>;
 }
 
 export interface AdminRoutesOptions {
@@ -200,6 +214,39 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
       },
     );
   });
+  admin.get('/admin/apps/:id/usage', (c) =>
+    act(
+      c,
+      'usage',
+      () => c.req.param('id'),
+      async () => {
+        const { user, ...rest } = c.req.query();
+        const extra = Object.keys(rest)[0];
+        if (extra !== undefined) {
+          throw new InvalidRequestError(`unknown query parameter "${extra.slice(0, 40)}"; use user`);
+        }
+        const limits = await apps.usage(c.req.param('id'), user);
+        if (!limits) return c.json(notFound(c.req.param('id')), 404);
+        const now = Date.now();
+        return c.json({
+          app_id: c.req.param('id'),
+          ...(user === undefined ? {} : { user }),
+          limits: limits.map((s) => limitView(s, now, true)),
+        });
+      },
+    ),
+  );
+  admin.get('/admin/apps/:id/audit', (c) =>
+    act(
+      c,
+      'audit',
+      () => c.req.param('id'),
+      async () => {
+        const events = await apps.auditEvents(c.req.param('id'), c.req.query());
+        return events ? c.json({ events, total: events.length }) : c.json(notFound(c.req.param('id')), 404);
+      },
+    ),
+  );
   admin.delete('/admin/apps/:id', (c) =>
     act(
       c,

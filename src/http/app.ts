@@ -3,7 +3,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { type A2AService, WORK_METHODS } from '../a2a/index.ts';
 import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
-import { auditDenial, denialError, type LimitDenial, type LimitStatus, retryAfterSeconds } from '../ratelimit/index.ts';
+import {
+  auditDenial,
+  denialError,
+  type LimitDenial,
+  type LimitStatus,
+  type RateLimiter,
+  retryAfterSeconds,
+} from '../ratelimit/index.ts';
 import {
   DEFAULT_APP_ID,
   InvalidRequestError,
@@ -24,6 +31,7 @@ import { handleJsonRpc } from './jsonrpc-route.ts';
 import {
   admitWork,
   clientAddress,
+  limitView,
   peerAddress,
   type RateLimitHttpOptions,
   rateSubject,
@@ -40,6 +48,12 @@ export interface HealthInfo {
   /** MCP toolsets by name: connection status and tools offered (reasons go to the log, not here). */
   toolsets: Record<string, { status: string; tools: number }>;
   auth: { enabled: boolean; methods: AuthMethodsInfo };
+}
+
+/** What serves one app: its A2A service, and the limiter of its rules (absent: nothing is counted). */
+export interface TenantService {
+  readonly a2a: A2AService;
+  readonly limiter?: RateLimiter | undefined;
 }
 
 export interface HttpAppOptions {
@@ -60,11 +74,11 @@ export interface HttpAppOptions {
   /** Request rate limits and token quotas (absent: off). */
   rateLimit?: RateLimitHttpOptions | undefined;
   /**
-   * The A2A service of an app other than the default one (the file's), or undefined when no such app exists:
+   * What serves an app other than the default one (the file's), or undefined when no such app exists:
    * a principal of an unknown tenant is then refused. Absent (no Admin API): the file's agents serve every
    * tenant, with data scoped per tenant.
    */
-  tenants?: ((tenant: string) => Promise<A2AService | undefined>) | undefined;
+  tenants?: ((tenant: string) => Promise<TenantService | undefined>) | undefined;
   /** The Admin API (`/admin/*`), mounted when set. */
   admin?: AdminRoutesOptions | undefined;
 }
@@ -142,12 +156,13 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
    */
   const countWork = async (
     c: Context<Env>,
+    limiter: RateLimiter | undefined,
     subject: RateSubject | undefined,
     agent: string | null,
     method: string,
   ): Promise<LimitDenial | undefined> => {
-    if (!rateLimit || !subject) return undefined;
-    const result = await admitWork(rateLimit, subject, agent);
+    if (!limiter || !subject) return undefined;
+    const result = await admitWork(limiter, subject, agent);
     if (result.allowed) {
       setRateLimitHeaders(c, result.status);
       return undefined;
@@ -168,13 +183,15 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
    * The A2A service of the principal's app: the file's for the default tenant, the app's own otherwise. The
    * tenant comes only from verified credentials; one that is no app here is refused.
    */
-  const serviceFor = async (principal: Principal): Promise<A2AService> => {
+  const fileApp: TenantService = { a2a, limiter: rateLimit?.limiter };
+  const tenantOf = async (principal: Principal): Promise<TenantService> => {
     // Without the Admin API there are no apps: the file's agents serve every tenant, data scoped per tenant.
-    if (principal.tenant === DEFAULT_APP_ID || !options.tenants) return a2a;
-    const service = await options.tenants(principal.tenant);
-    if (!service) throw new PermissionDeniedError('the tenant of these credentials is not an app on this server');
-    return service;
+    if (principal.tenant === DEFAULT_APP_ID || !options.tenants) return fileApp;
+    const tenant = await options.tenants(principal.tenant);
+    if (!tenant) throw new PermissionDeniedError('the tenant of these credentials is not an app on this server');
+    return tenant;
   };
+  const serviceFor = async (principal: Principal): Promise<A2AService> => (await tenantOf(principal)).a2a;
   const visibleAgents = (service: A2AService, principal: Principal) =>
     service.agentNames.filter((name) => visibleTo(service.visibilityOf(name), principal));
 
@@ -236,20 +253,21 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
         return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 401);
       }
       const name = c.req.param('name');
-      let service: A2AService;
+      let tenant: TenantService;
       try {
-        service = await serviceFor(principal);
+        tenant = await tenantOf(principal);
       } catch (err) {
         const wire = toWireError(err, c.get('requestId'));
         return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 403);
       }
+      const service = tenant.a2a;
       if (!visibleTo(service.visibilityOf(name), principal)) {
         return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
       const subject = rateLimit ? subjectOf(c, principal) : undefined;
       const admit = async (method: string, id: string | number | null) => {
         if (!WORK_METHODS.has(method)) return undefined;
-        const denial = await countWork(c, subject, name, method);
+        const denial = await countWork(c, tenant.limiter, subject, name, method);
         if (!denial) return undefined;
         const err = denialError(denial);
         return c.json(
@@ -277,9 +295,10 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     }),
     async (c) => {
       const principal = await principalOf(c, authDeps, 'required');
+      const tenant = await tenantOf(principal);
       const subject = rateLimit ? subjectOf(c, principal) : undefined;
-      // Deciding continues the run: it counts as a request (the server's rules; the agent is not known yet).
-      const denial = await countWork(c, subject, null, 'approval');
+      // Deciding continues the run: it counts as a request (the app's rules; the agent is not known yet).
+      const denial = await countWork(c, tenant.limiter, subject, null, 'approval');
       if (denial) {
         const err = denialError(denial);
         return c.json(
@@ -293,8 +312,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       }
       const parsed = safeJsonParse(await c.req.text());
       if (!parsed.ok) throw new InvalidRequestError('body is not valid JSON');
-      const service = await serviceFor(principal);
-      const response = await service.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
+      const response = await tenant.a2a.decide(c.req.param('taskId'), c.req.param('toolCallId'), parsed.value, {
         principal,
         requestId: c.get('requestId'),
         ...(subject ? { rateSubject: subject } : {}),
@@ -315,29 +333,21 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
    */
   app.get('/api/usage', async (c) => {
     const principal = await principalOf(c, authDeps, 'required');
-    if (!rateLimit) return c.json({ enabled: false, limits: [] });
+    const tenant = await tenantOf(principal);
+    if (!rateLimit || !tenant.limiter) return c.json({ enabled: false, limits: [] });
     const subject = subjectOf(c, principal);
-    const visible = new Set(visibleAgents(await serviceFor(principal), principal));
-    const statuses = (await rateLimit.limiter.usage(subject)).filter(
+    const visible = new Set(visibleAgents(tenant.a2a, principal));
+    const statuses = (await tenant.limiter.usage(subject)).filter(
       (s) => s.rule.agent === undefined || visible.has(s.rule.agent),
     );
     const now = Date.now();
     return c.json({
       enabled: true,
       user: subject.userId,
-      limits: statuses.map((s: LimitStatus) => ({
-        type: s.rule.type,
-        window: s.rule.window,
-        limit: s.rule.limit,
-        scope: s.rule.scope,
-        ...(s.rule.burst === undefined ? {} : { burst: s.rule.burst }),
-        ...(s.rule.agent === undefined ? {} : { agent: s.rule.agent }),
-        // The whole app's or server's use is other people's activity: only what is left is the caller's business.
-        ...(s.rule.scope === 'user' || s.rule.scope === 'address' ? { used: s.used } : {}),
-        remaining: s.remaining,
-        reset_at: new Date(s.resetAt).toISOString(),
-        reset_after: Math.max(0, Math.ceil((s.resetAt - now) / 1000)),
-      })),
+      // The whole app's or server's use is other people's activity: only what is left is the caller's business.
+      limits: statuses.map((s: LimitStatus) =>
+        limitView(s, now, s.rule.scope === 'user' || s.rule.scope === 'address'),
+      ),
     });
   });
 

@@ -124,11 +124,10 @@ export function setDenialHeaders(c: Context, denial: LimitDenial): void {
  * here, with a 429, rather than failing later). Returns the statuses for the headers, or the denial.
  */
 export async function admitWork(
-  options: RateLimitHttpOptions,
+  limiter: RateLimiter,
   subject: RateSubject,
   agent: string | null,
 ): Promise<{ allowed: true; status: readonly LimitStatus[] } | { allowed: false; denial: LimitDenial }> {
-  const { limiter } = options;
   // Tokens first: a request refused for its quota must not use up a request of the count rules too.
   const tokens = limiter.hasTokenRules(agent)
     ? (await limiter.usage(subject, agent)).filter((s) => s.rule.type === 'token')
@@ -140,4 +139,23 @@ export async function admitWork(
   const admission = await limiter.admitRequest(subject, agent);
   if (!admission.allowed) return admission;
   return { allowed: true, status: [...admission.status, ...tokens] };
+}
+
+/**
+ * One limit as `/api/usage` and the Admin API show it. `used` only when `showUsed`: a caller sees their own use
+ * (user and address rules), not the activity of the rest of their app or the server.
+ */
+export function limitView(s: LimitStatus, now: number, showUsed: boolean): Record<string, unknown> {
+  return {
+    type: s.rule.type,
+    window: s.rule.window,
+    limit: s.rule.limit,
+    scope: s.rule.scope,
+    ...(s.rule.burst === undefined ? {} : { burst: s.rule.burst }),
+    ...(s.rule.agent === undefined ? {} : { agent: s.rule.agent }),
+    ...(showUsed ? { used: s.used } : {}),
+    remaining: s.remaining,
+    reset_at: new Date(s.resetAt).toISOString(),
+    reset_after: Math.max(0, Math.ceil((s.resetAt - now) / 1000)),
+  };
 }

@@ -13,6 +13,7 @@ function toApp(row: Selectable<AppsTable>): StoredApp {
     name: row.name,
     configSealed: row.config_sealed,
     hostTools: Number(row.host_tools) === 1,
+    rateLimits: row.rate_limits,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -56,6 +57,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
       checkId(app.id, 'app id');
       checkName(app.name);
       checkText(app.configSealed, 'app config');
+      checkText(app.rateLimits, 'app rate limits');
       checkKey(key);
       const at = now();
       return db.transaction().execute(async (tx) => {
@@ -66,6 +68,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
             name: app.name,
             config_sealed: app.configSealed,
             host_tools: app.hostTools ? 1 : 0,
+            rate_limits: app.rateLimits,
             created_at: at,
             updated_at: at,
           })
@@ -106,6 +109,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
       checkId(id, 'app id');
       if (change.name !== undefined) checkName(change.name);
       if (change.configSealed !== undefined) checkText(change.configSealed, 'app config');
+      if (change.rateLimits !== undefined) checkText(change.rateLimits, 'app rate limits');
       try {
         const row = await db
           .updateTable('apps')
@@ -113,6 +117,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
             ...(change.name === undefined ? {} : { name: change.name }),
             ...(change.configSealed === undefined ? {} : { config_sealed: change.configSealed }),
             ...(change.hostTools === undefined ? {} : { host_tools: change.hostTools ? 1 : 0 }),
+            ...(change.rateLimits === undefined ? {} : { rate_limits: change.rateLimits }),
             updated_at: now(),
           })
           .where('id', '=', id)

@@ -176,6 +176,16 @@ function appsSchema(kind: DatabaseKind): Migration {
   };
 }
 
+/** Rate limits an admin set on an app (a JSON list of rules; `[]`: none beyond the server's). */
+const appLimitsSchema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('apps')
+      .addColumn('rate_limits', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
@@ -183,6 +193,7 @@ export function migrations(kind: DatabaseKind): Record<string, Migration> {
     '0002_approvals': approvalsSchema,
     '0003_rate_counters': rateCountersSchema(kind),
     '0004_apps': appsSchema(kind),
+    '0005_app_rate_limits': appLimitsSchema,
   };
 }
 

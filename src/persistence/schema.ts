@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The logical schema, identical on both engines. Timestamps are ISO-8601 UTC strings with milliseconds
@@ -98,6 +98,8 @@ export interface AppsTable {
   config_sealed: string;
   /** 1: the admin allowed command and MCP-stdio tools for this app. */
   host_tools: number;
+  /** The rate limits an admin set on the app, as a JSON list of rules. */
+  rate_limits: ColumnType<string, string | undefined, string>;
   created_at: string;
   updated_at: string;
 }

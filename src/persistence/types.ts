@@ -212,6 +212,8 @@ export interface StoredApp {
   readonly configSealed: string;
   /** The admin allowed command and MCP-stdio tools in this app's config. */
   readonly hostTools: boolean;
+  /** The rate limits an admin set on the app: a JSON list of rules, validated by the caller (`[]`: none). */
+  readonly rateLimits: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -245,7 +247,7 @@ export interface AppStore {
   /** Undefined when there is no such app; a ConflictError when the new name is taken. */
   update(
     id: string,
-    change: { name?: string; configSealed?: string; hostTools?: boolean },
+    change: { name?: string; configSealed?: string; hostTools?: boolean; rateLimits?: string },
   ): Promise<StoredApp | undefined>;
   /** True when the app existed. Its keys go with it. */
   delete(id: string): Promise<boolean>;

@@ -246,3 +246,30 @@ test('a failing store denies with 503 by default and lets requests through uncou
   assert.ok(r.allowed && r.reservation.granted === 50);
   assert.equal(reported.length, 5);
 });
+
+test("an app's rules apply to its own requests only and count apart from same-shaped server rules", async () => {
+  const clock = fakeClock(T0);
+  const store = createMemoryStore({ now: clock.now });
+  const server: LimitRule = { type: 'count', window: 'day', limit: 2, scope: 'app' };
+  const serverOnly = createRateLimiter({ rules: [server], clock, store });
+  const withApp = createRateLimiter({ rules: [server, { ...server, app: 'app-a' }], clock, store });
+  // The app's rule has the server rule's shape, yet its own counter: a request counts once against each.
+  assert.equal((await withApp.admitRequest(who('app-a', 'u'), A)).allowed, true);
+  assert.equal((await withApp.admitRequest(who('app-a', 'u'), A)).allowed, true);
+  const third = await withApp.admitRequest(who('app-a', 'u'), A);
+  assert.equal(third.allowed, false);
+  const usage = await withApp.usage(who('app-a', 'u'));
+  assert.deepEqual(
+    usage.map((s) => s.used),
+    [2, 2],
+    'two counters, each at 2 (not one counter at 4)',
+  );
+  // The same limiter, asked for another app, leaves the rule tagged app-a out.
+  assert.deepEqual(
+    (await withApp.usage(who('app-b', 'u'))).map((s) => s.rule.app),
+    [undefined],
+  );
+  assert.equal((await withApp.admitRequest(who('app-b', 'u'), A)).allowed, true);
+  // A limiter of the server's rules alone shares the server rule's counter with the app's limiter.
+  assert.equal((await serverOnly.usage(who('app-a', 'u')))[0]?.used, 2);
+});

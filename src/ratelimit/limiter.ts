@@ -101,7 +101,8 @@ function keyOf(rule: LimitRule, subject: LimitSubject): string {
           : `${enc(subject.appId)}/${enc(subject.userId)}`;
   const pace = rule.burst === undefined ? '' : `~${rule.burst}`;
   const agent = rule.agent === undefined ? '' : `>${enc(rule.agent)}`;
-  return `${rule.type}:${rule.window}:${rule.limit}${pace}:${rule.scope}${agent}:${who}`;
+  const app = rule.app === undefined ? '' : `#${enc(rule.app)}`;
+  return `${rule.type}:${rule.window}:${rule.limit}${pace}:${rule.scope}${agent}${app}:${who}`;
 }
 
 /** The GCRA emission interval of a paced rule, in µs. */
@@ -129,8 +130,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
     return { ...r };
   });
-  const applies = (rule: LimitRule, agent: string | null | undefined) =>
-    rule.agent === undefined || agent === undefined || rule.agent === agent;
+  const applies = (rule: LimitRule, subject: LimitSubject, agent: string | null | undefined) =>
+    (rule.app === undefined || rule.app === subject.appId) &&
+    (rule.agent === undefined || agent === undefined || rule.agent === agent);
   const failure = options.onStoreFailure ?? 'deny';
   /** Runs a store operation; a failure becomes a 503 (deny) or `fallback` (allow), and is reported. */
   const guarded = async <T>(op: () => Promise<T>, fallback: () => T): Promise<T> => {
@@ -204,14 +206,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return { rule, used, capacity: rule.limit, remaining: Math.max(0, rule.limit - used), resetAt: end };
   };
 
-  const select = (type: LimitRule['type'], agent: string | null) =>
-    rules.filter((r) => r.type === type && applies(r, agent));
+  const select = (type: LimitRule['type'], subject: LimitSubject | null, agent: string | null) =>
+    rules.filter(
+      (r) => r.type === type && (subject ? applies(r, subject, agent) : r.agent === undefined || r.agent === agent),
+    );
 
   return {
     rules,
-    hasTokenRules: (agent) => select('token', agent).length > 0,
+    hasTokenRules: (agent) => select('token', null, agent).length > 0,
     async admitRequest(subject, agent) {
-      const selected = select('count', agent);
+      const selected = select('count', subject, agent);
       if (selected.length === 0) return { allowed: true, status: [] };
       const r = await guarded(
         () => takeAll(subject, selected, 1),
@@ -231,7 +235,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       guarded(
         async () => {
           const now = clock.now();
-          return Promise.all(rules.filter((r) => applies(r, agent)).map((rule) => peekOne(rule, subject, now)));
+          return Promise.all(
+            rules.filter((r) => applies(r, subject, agent)).map((rule) => peekOne(rule, subject, now)),
+          );
         },
         () => [],
       ),
@@ -242,7 +248,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     agent: string | null,
     want: { minimum: number; maximum: number },
   ): Promise<TokenAdmission> {
-    const selected = select('token', agent);
+    const selected = select('token', subject, agent);
     const minimum = Math.max(0, Math.ceil(want.minimum));
     const maximum = Math.max(minimum, Math.ceil(want.maximum));
     let cost = maximum;

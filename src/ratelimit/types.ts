@@ -24,4 +24,9 @@ export interface LimitRule {
   readonly burst?: number;
   /** Set for an agent's own rules (`agents.<a>.rate_limits`): counted per agent, applied to that agent only. */
   readonly agent?: string;
+  /**
+   * Set for the rules of one app (those an admin set on it, and its agents' own): applied to that app's
+   * requests only, and counted apart from any server rule of the same shape.
+   */
+  readonly app?: string;
 }

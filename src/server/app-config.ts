@@ -84,8 +84,22 @@ export function validateAppConfig(source: unknown, context: AppConfigContext): V
       });
     }
   }
+  for (const [name, agent] of Object.entries(config.agents)) {
+    (agent.rate_limits ?? []).forEach((rule, i) => {
+      if (rule.scope === 'global') issues.push(globalScopeIssue(`agents.${name}.rate_limits[${i}].scope`));
+    });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, secrets, workspace, document };
+}
+
+/** An app's limits count within the app: `global` would name the whole server's traffic. */
+export function globalScopeIssue(path: string): ConfigIssue {
+  return {
+    path,
+    message: 'scope global counts the whole server; an app limits its own traffic',
+    hint: 'use scope app (everyone in this app), user or address',
+  };
 }
 
 /** A copy of `document` with every secret replaced by `***`, for Admin API answers. */

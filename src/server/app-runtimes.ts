@@ -1,14 +1,16 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, realpath, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { type A2AService, createA2AService } from '../a2a/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
 import type { Database } from '../persistence/index.ts';
-import type { RateLimiter } from '../ratelimit/index.ts';
+import type { LimitRule, LimitStatus, RateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
-import { type Clock, UnavailableError } from '../shared/index.ts';
+import { type Clock, ConfigError, type ConfigIssue, UnavailableError } from '../shared/index.ts';
 import type { Toolset } from '../tools/index.ts';
 import { buildAgentParts } from './agent-parts.ts';
+import type { ValidatedAppConfig } from './app-config.ts';
 import type { AppManager } from './apps.ts';
+import { distinct } from './rate-limits.ts';
 
 export interface AppRuntimesOptions {
   manager: AppManager;
@@ -17,16 +19,25 @@ export interface AppRuntimesOptions {
   logger: Logger;
   clock: Clock;
   version: string;
-  limiter?: RateLimiter | undefined;
+  /**
+   * Rate limiting, when the server has a limit store: the server's rules that apply to every app (those not
+   * tied to one of the file's agents), and how to make a limiter over the same store.
+   */
+  limits?: { serverRules: readonly LimitRule[]; limiterFor: (rules: readonly LimitRule[]) => RateLimiter } | undefined;
   /** Paths no app tool may touch (the state directory, the server's .env). */
   protectedPaths: readonly string[];
   /** How long a replaced runtime's toolsets stay open for the tasks still running on it. */
   drainMs: number;
 }
 
-interface Runtime {
-  readonly updatedAt: string;
+/** What serves one app's requests: its A2A service and the limiter of its rules (the server's and its own). */
+export interface AppService {
   readonly a2a: A2AService;
+  readonly limiter?: RateLimiter | undefined;
+}
+
+interface Runtime extends AppService {
+  readonly updatedAt: string;
   readonly toolsets: readonly Toolset[];
 }
 
@@ -45,12 +56,29 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
     timer.unref();
   };
 
+  /**
+   * The app's limiter: the server's rules, the limits an admin set on the app and its agents' own, the last two
+   * tagged with the app so they count apart from any same-shaped rule of the server or another app.
+   */
+  const limiterOf = (appId: string, config: ValidatedAppConfig['config'], own: readonly LimitRule[]) => {
+    if (!options.limits) return undefined;
+    const appRules: LimitRule[] = [
+      ...own.map((r) => ({ ...r, app: appId })),
+      ...Object.entries(config.agents).flatMap(([name, a]) =>
+        (a.rate_limits ?? []).map((r) => ({ ...r, agent: name, app: appId })),
+      ),
+    ];
+    return options.limits.limiterFor(distinct([...options.limits.serverRules, ...appRules], []));
+  };
+
   const build = async (appId: string, updatedAt: string): Promise<Runtime | undefined> => {
     const validated = await options.manager.config(appId);
     if (!validated) return undefined;
     const { config, workspace } = validated;
     await mkdir(workspace, { recursive: true });
+    await checkRealPaths(validated);
     const logger = options.logger.child({ tenant: appId });
+    const limiter = limiterOf(appId, config, validated.rateLimits);
     let deps: RuntimeDeps | undefined;
     const parts = await buildAgentParts(config, {
       logger,
@@ -69,7 +97,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       logger,
       clock: options.clock,
       approvals: { store: options.db.approvals, policies: parts.approvalPolicies },
-      ...(options.limiter ? { limits: options.limiter } : {}),
+      ...(limiter ? { limits: limiter } : {}),
     };
     const a2a = createA2AService({
       agents,
@@ -79,12 +107,12 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       logger,
       version: options.version,
     });
-    return { updatedAt, a2a, toolsets };
+    return { updatedAt, a2a, toolsets, limiter };
   };
 
-  return {
-    /** The app's A2A service, or undefined when no such app exists (any more). */
-    async get(appId: string): Promise<A2AService | undefined> {
+  const api = {
+    /** What serves the app, or undefined when no such app exists (any more). */
+    async get(appId: string): Promise<AppService | undefined> {
       const stored = await options.db.apps.get(appId).catch(() => undefined);
       const current = runtimes.get(appId);
       if (!stored) {
@@ -94,7 +122,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
         }
         return undefined;
       }
-      if (current?.updatedAt === stored.updatedAt) return current.a2a;
+      if (current?.updatedAt === stored.updatedAt) return current;
       const key = `${appId}\u0000${stored.updatedAt}`;
       let pending = building.get(key);
       if (!pending) {
@@ -120,7 +148,50 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
         runtimes.set(appId, built);
         if (previous) retire(previous);
       }
-      return built.a2a;
+      return built;
+    },
+    /**
+     * The app's use of its limits, for its admin: the rules counted for the whole app, and with `user` the rules
+     * counted per user for that user. Undefined for an unknown app; `[]` when the server has no limit store.
+     */
+    async usage(appId: string, user: string | undefined): Promise<LimitStatus[] | undefined> {
+      const served = await api.get(appId);
+      if (!served) return undefined;
+      if (!served.limiter) return [];
+      const statuses = await served.limiter.usage({ appId, userId: user ?? '', address: '' });
+      return statuses.filter((s) => s.rule.scope === 'app' || (user !== undefined && s.rule.scope === 'user'));
+    },
+    /**
+     * Builds what a config would run on and closes it again, before the config is stored (the Admin API's
+     * create and update): a config that cannot be served is refused with the reason — to the admin, who may
+     * see host details — instead of failing on first use. A workspace made for a new app that fails is removed.
+     */
+    async probe(appId: string, validated: ValidatedAppConfig): Promise<void> {
+      // The apps directory stays (other apps live there); only a workspace made here may be removed again.
+      await mkdir(dirname(validated.workspace), { recursive: true });
+      const made = await mkdir(validated.workspace, { recursive: true });
+      try {
+        await checkRealPaths(validated);
+        const parts = await buildAgentParts(validated.config, {
+          logger: options.logger.child({ tenant: appId }),
+          protectedPaths: options.protectedPaths,
+          version: options.version,
+          deps: () => {
+            throw new Error('an app config probe does not run agents');
+          },
+        });
+        await parts.close();
+      } catch (err) {
+        if (made !== undefined) await rm(made, { recursive: true, force: true });
+        if (err instanceof ConfigError) throw err;
+        throw new ConfigError([
+          {
+            path: 'config_json',
+            message: `cannot be served: ${err instanceof Error ? err.message : String(err)}`,
+            hint: 'fix the config; nothing was stored',
+          },
+        ]);
+      }
     },
     async close(): Promise<void> {
       const all = [...runtimes.values()];
@@ -128,7 +199,37 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       await Promise.all(all.flatMap((r) => r.toolsets.map((t) => t.close())));
     },
   };
+  return api;
 }
 
 export type AppRuntimes = ReturnType<typeof createAppRuntimes>;
+
+/**
+ * Every tool directory of an app must really be inside the app's own directory: the stored config was checked
+ * lexically, but a symbolic link made inside the app's directory (by one of its own command tools, say) could
+ * point a path that looks inside at `/etc`. Tools resolve their directory's real path once, when built, so this
+ * check at build time covers their whole life.
+ */
+async function checkRealPaths(validated: ValidatedAppConfig): Promise<void> {
+  const root = await realpath(validated.workspace);
+  const issues: ConfigIssue[] = [];
+  for (const [name, tool] of Object.entries(validated.config.tools)) {
+    if (!('working_directory' in tool)) continue;
+    let real: string;
+    try {
+      real = await realpath(tool.working_directory);
+    } catch {
+      continue; // created (inside the app's directory) when the tool is built
+    }
+    const rel = relative(root, real);
+    if (rel !== '' && (rel.startsWith('..') || isAbsolute(rel))) {
+      issues.push({
+        path: `tools.${name}.working_directory`,
+        message: "leads outside the app's own directory through a symbolic link",
+        hint: 'name a real directory inside the app directory',
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}
 export const APPS_DIR = (stateDir: string) => join(stateDir, 'apps');

@@ -28,6 +28,7 @@ async function manager(start = Date.UTC(2026, 11, 1, 12), appsDir = '/srv/hector
     appsDir,
     issuer: 'https://hector.example.com',
     audience: 'hector',
+    rateLimiting: true,
     clock,
   });
   return { db, apps, advance: (ms: number) => (now += ms) };

@@ -13,9 +13,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppSigningKey, createAppTokenVerifier, generateAppSigningKey, signAppToken } from '../auth/index.ts';
+import { type LimitRuleConfig, parseLimitRules } from '../config/index.ts';
 import type { Database, StoredApp } from '../persistence/index.ts';
-import { type Clock, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
-import { maskSecrets, type ValidatedAppConfig, validateAppConfig } from './app-config.ts';
+import { type Clock, ConfigError, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
+import { globalScopeIssue, maskSecrets, type ValidatedAppConfig, validateAppConfig } from './app-config.ts';
 
 /** App names: letters, digits, space, `.`, `_`, `-`; 1 to 128 characters, starting with a letter or digit. */
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/;
@@ -28,6 +29,8 @@ export interface AppView {
   readonly id: string;
   readonly name: string;
   readonly host_tools: boolean;
+  /** The limits an admin set on the app, counted on top of the server's own (`[]`: none). */
+  readonly rate_limits: readonly LimitRuleConfig[];
   readonly created_at: string;
   readonly updated_at: string;
   /** The config as given, with every secret replaced by `***`. */
@@ -51,6 +54,51 @@ export interface AppManagerOptions {
   /** Lifetime of app tokens (default 30 days). */
   tokenTtlSeconds?: number;
   clock: Clock;
+  /**
+   * Whether this server counts rate limits at all (it has a limit store). When not, an app that sets limits (on
+   * the app or on its agents) is refused rather than served unlimited.
+   */
+  rateLimiting: boolean;
+  /**
+   * Builds the app's runtime from a validated config and closes it again, before the config is stored: a config
+   * that cannot be served (e.g. an unknown provider option the schema cannot see) is refused with its reason.
+   */
+  probe?: (appId: string, config: ValidatedAppConfig) => Promise<void>;
+}
+
+/** A stored app's config as served: validated, with the limits an admin set on it. */
+export interface ServedAppConfig extends ValidatedAppConfig {
+  readonly rateLimits: readonly LimitRuleConfig[];
+}
+
+/** Refuses body fields this route does not know (a typo must not silently mean "not set"). */
+function checkFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new InvalidRequestError(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; this route accepts ${allowed.join(', ')}`,
+    );
+  }
+}
+
+function checkHostTools(value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new InvalidRequestError('host_tools must be true or false');
+}
+
+const APP_FIELDS = ['name', 'config_json', 'config', 'host_tools', 'rate_limits'] as const;
+const AUDIT_QUERY = ['since', 'until', 'component', 'user', 'limit'] as const;
+
+/** One audit event as the Admin API shows it. */
+export interface AuditView {
+  readonly id: number;
+  readonly timestamp: string;
+  readonly component: string;
+  readonly action: string;
+  readonly user: string | null;
+  readonly success: boolean;
+  readonly request_id: string | null;
+  readonly event: unknown;
 }
 
 function checkName(name: unknown): string {
@@ -74,12 +122,39 @@ export function createAppManager(options: AppManagerOptions) {
       appsDir: options.appsDir,
       hostTools: app.hostTools,
     });
+  const storedLimits = (app: StoredApp) => parseLimitRules(JSON.parse(app.rateLimits), 'rate_limits');
+  /** `rate_limits` of a request body: a list of rules as in `server.rate_limiting.limits`, within the app. */
+  const limitsOf = (value: unknown): LimitRuleConfig[] => {
+    const rules = parseLimitRules(value, 'rate_limits');
+    const issues = rules.flatMap((r, i) => (r.scope === 'global' ? [globalScopeIssue(`rate_limits[${i}].scope`)] : []));
+    if (issues.length > 0) throw new ConfigError(issues);
+    return rules;
+  };
+  /** Limits need a limit store: refused, not ignored, on a server that has rate limiting off. */
+  const checkLimitsPossible = (validated: ValidatedAppConfig, rules: readonly LimitRuleConfig[]) => {
+    if (options.rateLimiting) return;
+    const paths = [
+      ...(rules.length > 0 ? ['rate_limits'] : []),
+      ...Object.entries(validated.config.agents)
+        .filter(([, a]) => (a.rate_limits ?? []).length > 0)
+        .map(([name]) => `agents.${name}.rate_limits`),
+    ];
+    if (paths.length === 0) return;
+    throw new ConfigError(
+      paths.map((path) => ({
+        path,
+        message: 'rate limiting is switched off on this server, so these limits could not be enforced',
+        hint: 'remove the limits, or switch rate limiting on in the server config (server.rate_limiting)',
+      })),
+    );
+  };
   const view = (app: StoredApp): AppView => {
     const config = open(app);
     return {
       id: app.id,
       name: app.name,
       host_tools: app.hostTools,
+      rate_limits: storedLimits(app),
       created_at: app.createdAt,
       updated_at: app.updatedAt,
       config: maskSecrets(config.document, config.secrets),
@@ -114,16 +189,29 @@ export function createAppManager(options: AppManagerOptions) {
   };
 
   return {
-    /** `POST /admin/apps`: `{name, config_json | config, host_tools?}` → the app and its first token. */
+    /**
+     * `POST /admin/apps`: `{name, config_json | config, host_tools?, rate_limits?}` → the app and its first
+     * token. Nothing is stored unless the config validates and its runtime builds.
+     */
     async create(body: Record<string, unknown>): Promise<{ app: AppView } & TokenAnswer> {
+      checkFields(body, APP_FIELDS);
       const name = checkName(body.name);
-      const hostTools = body.host_tools === true;
+      const hostTools = checkHostTools(body.host_tools) ?? false;
       const id = newId('app');
       const source = configOf(body, true);
       const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools });
+      const rateLimits = limitsOf(body.rate_limits ?? []);
+      checkLimitsPossible(validated, rateLimits);
+      await options.probe?.(id, validated);
       const key = await generateAppSigningKey();
       const app = await db.apps.create(
-        { id, name, hostTools, configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)) },
+        {
+          id,
+          name,
+          hostTools,
+          rateLimits: JSON.stringify(rateLimits),
+          configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
+        },
         sealedKey(id, key),
       );
       return { app: view(app), ...(await token(id, key)) };
@@ -135,23 +223,31 @@ export function createAppManager(options: AppManagerOptions) {
       const app = await db.apps.get(id);
       return app && view(app);
     },
-    /** The app's validated config (for serving it), or undefined for an unknown app. */
-    async config(id: string): Promise<ValidatedAppConfig | undefined> {
+    /** The app's validated config and limits (for serving it), or undefined for an unknown app. */
+    async config(id: string): Promise<ServedAppConfig | undefined> {
       const app = await db.apps.get(id);
-      return app && open(app);
+      return app && { ...open(app), rateLimits: storedLimits(app) };
     },
-    /** `PUT /admin/apps/{id}`: `{name?, config_json? | config?, host_tools?}`; validated before anything changes. */
+    /**
+     * `PUT /admin/apps/{id}`: `{name?, config_json? | config?, host_tools?, rate_limits?}`; validated (and the
+     * runtime built) before anything changes.
+     */
     async update(id: string, body: Record<string, unknown>): Promise<AppView | undefined> {
+      checkFields(body, APP_FIELDS);
       const current = await db.apps.get(id);
       if (!current) return undefined;
       const name = body.name === undefined ? undefined : checkName(body.name);
-      const hostTools = body.host_tools === undefined ? current.hostTools : body.host_tools === true;
+      const hostTools = checkHostTools(body.host_tools) ?? current.hostTools;
       const source = configOf(body, false) ?? sealer.open(current.configSealed, configBinding(id));
       // Re-validated also when only host_tools changes: switching it off must not leave a command tool behind.
       const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools });
+      const rateLimits = body.rate_limits === undefined ? storedLimits(current) : limitsOf(body.rate_limits);
+      checkLimitsPossible(validated, rateLimits);
+      await options.probe?.(id, validated);
       const updated = await db.apps.update(id, {
         ...(name === undefined ? {} : { name }),
         hostTools,
+        rateLimits: JSON.stringify(rateLimits),
         configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
       });
       return updated && view(updated);
@@ -161,6 +257,7 @@ export function createAppManager(options: AppManagerOptions) {
      * now, or after `keep_previous_seconds` (at most 30 days).
      */
     async issueToken(id: string, body: Record<string, unknown>): Promise<TokenAnswer | undefined> {
+      checkFields(body, ['keep_previous_seconds']);
       const keep = body.keep_previous_seconds ?? 0;
       if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0 || keep > MAX_KEEP_SECONDS) {
         throw new InvalidRequestError(`keep_previous_seconds must be a whole number from 0 to ${MAX_KEEP_SECONDS}`);
@@ -178,6 +275,38 @@ export function createAppManager(options: AppManagerOptions) {
       const existed = await db.purgeApp(id);
       if (existed) await rm(join(options.appsDir, id), { recursive: true, force: true });
       return existed;
+    },
+    /**
+     * `GET /admin/apps/{id}/audit?since&until&component&user&limit`: the app's audit events, newest first
+     * (`since` inclusive, `until` exclusive, ISO-8601; `limit` 1–1000, default 100). Undefined: no such app.
+     */
+    async auditEvents(id: string, query: Record<string, string>): Promise<AuditView[] | undefined> {
+      const unknown = Object.keys(query).filter((k) => !(AUDIT_QUERY as readonly string[]).includes(k));
+      if (unknown.length > 0) {
+        throw new InvalidRequestError(
+          `unknown query parameter "${unknown[0]!.slice(0, 40)}"; use ${AUDIT_QUERY.join(', ')}`,
+        );
+      }
+      if (!(await db.apps.get(id))) return undefined;
+      const limit = query.limit === undefined ? 100 : Number(query.limit);
+      const records = await db.audit.list({
+        appId: id,
+        limit,
+        ...(query.since === undefined ? {} : { since: query.since }),
+        ...(query.until === undefined ? {} : { until: query.until }),
+        ...(query.component === undefined ? {} : { component: query.component }),
+        ...(query.user === undefined ? {} : { userId: query.user }),
+      });
+      return records.map((r) => ({
+        id: r.id,
+        timestamp: r.timestamp,
+        component: r.component,
+        action: r.action,
+        user: r.userId,
+        success: r.success,
+        request_id: r.requestId,
+        event: r.event,
+      }));
     },
     /** `GET /admin/jwks`: the public keys that verify app tokens now. */
     async jwks(): Promise<{ keys: Record<string, unknown>[] }> {

@@ -16,6 +16,11 @@ export interface RateLimitOverrides {
 export interface ResolvedRateLimits {
   /** The server's rules and every agent's own (`agent` set); empty when rate limiting is off. */
   readonly rules: readonly LimitRule[];
+  /**
+   * Rate limiting was switched off (`enabled: false`, HECTOR_RATE_LIMIT_ENABLED=false or the flag). When it is
+   * merely unset with no rule, the store is still there for the limits an admin sets on apps.
+   */
+  readonly off: boolean;
   readonly store: RateLimitStoreKind;
   readonly redisUrl?: string;
   readonly onStoreError: 'deny' | 'allow';
@@ -35,10 +40,10 @@ function bool(text: string, source: string): boolean {
  * Identical rules would share one counter and each request would count twice against it (halving the limit):
  * they are kept once, and the startup log says so.
  */
-function distinct(rules: readonly LimitRule[], notices: string[]): LimitRule[] {
+export function distinct(rules: readonly LimitRule[], notices: string[]): LimitRule[] {
   const seen = new Set<string>();
   return rules.filter((r) => {
-    const id = JSON.stringify([r.type, r.window, r.limit, r.scope, r.burst ?? null, r.agent ?? null]);
+    const id = JSON.stringify([r.type, r.window, r.limit, r.scope, r.burst ?? null, r.agent ?? null, r.app ?? null]);
     if (seen.has(id)) {
       notices.push(`a limit of ${r.limit} ${r.type} per ${r.window} (${r.scope}) is listed twice; it applies once`);
       return false;
@@ -146,7 +151,8 @@ export function resolveRateLimits(
   const redisUrl = urlSetting?.value ?? file?.redis_url;
   if (urlSetting && file?.redis_url !== undefined)
     notices.push(`${urlSetting.source} overrides server.rate_limiting.redis_url`);
-  if (enabled && store === 'redis' && redisUrl === undefined) {
+  const off = !enabled && (enabledSetting !== undefined || file?.enabled === false);
+  if (!off && store === 'redis' && redisUrl === undefined) {
     throw new ConfigError([
       {
         path: storeSetting?.source ?? 'server.rate_limiting.store',
@@ -157,6 +163,7 @@ export function resolveRateLimits(
   }
   return {
     rules: enabled ? distinct([...serverRules, ...agentRules], notices) : [],
+    off,
     store,
     ...(redisUrl === undefined ? {} : { redisUrl }),
     onStoreError: file?.on_store_error ?? 'deny',

@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
 import { createAuditSink, createLogger, type Logger } from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
-import { createRateLimiter } from '../ratelimit/index.ts';
+import { createRateLimiter, type LimitRule } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
 import { ConfigError, createSealer, DEFAULT_APP_ID, parseCidr, type Sealer, systemClock } from '../shared/index.ts';
 import { buildAgentParts } from './agent-parts.ts';
@@ -118,7 +118,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     db = await openDatabase({ url: databaseUrl });
     const database = db;
-    limitStore = limits.rules.length > 0 ? await openLimitStore(limits, database, systemClock) : undefined;
+    // With the Admin API, the store is there (unless rate limiting is switched off) for the limits set on apps.
+    const wantStore = limits.rules.length > 0 || (authOptions?.secret !== undefined && !limits.off);
+    limitStore = wantStore ? await openLimitStore(limits, database, systemClock) : undefined;
     const store = limitStore;
     const audit = createAuditSink({
       logger: logger.child({ component: 'audit' }),
@@ -134,10 +136,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           event: JSON.parse(JSON.stringify(event)),
         }),
     });
-    const limiter =
+    const limiterFor = (rules: readonly LimitRule[]) =>
       store &&
       createRateLimiter({
-        rules: limits.rules,
+        rules,
         store: store.store,
         clock: systemClock,
         onStoreFailure: limits.onStoreError,
@@ -153,6 +155,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
               : 'rate limit store failed; requests are refused with 503 (on_store_error: deny)',
           ),
       });
+    const limiter = limiterFor(limits.rules);
     const deps: RuntimeDeps = {
       sessions: database.sessions,
       tools: registry,
@@ -193,6 +196,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         issuer: config.server.public_url ?? `http://${displayHost(host)}:${port}`,
         audience: 'hector',
         clock: systemClock,
+        rateLimiting: store !== undefined,
+        probe: (appId, validated) => runtimes.probe(appId, validated),
       });
       verifyAppToken = manager.verifyToken;
       const runtimes = createAppRuntimes({
@@ -202,7 +207,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         logger,
         clock: systemClock,
         version: options.version,
-        limiter,
+        ...(store
+          ? {
+              limits: {
+                // The file's agents' own rules are theirs alone; an app's agent of the same name has its own.
+                serverRules: limits.rules.filter((r) => r.agent === undefined),
+                limiterFor: (rules: readonly LimitRule[]) => limiterFor(rules)!,
+              },
+            }
+          : {}),
         // An app's tools are jailed to its own directory under the state dir, so only the server's .env needs
         // naming (the state dir itself contains every app's workspace).
         protectedPaths: [join(options.loaded.baseDir, '.env')],
@@ -243,7 +256,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(tenancy && adminSecret !== undefined
         ? {
             tenants: (tenant: string) => tenancy.runtimes.get(tenant),
-            admin: { apps: tenancy.manager, adminSecret, audit, maxBodyBytes: config.server.max_body_bytes },
+            admin: {
+              apps: {
+                ...tenancy.manager,
+                usage: (id: string, user: string | undefined) => tenancy.runtimes.usage(id, user),
+              },
+              adminSecret,
+              audit,
+              maxBodyBytes: config.server.max_body_bytes,
+            },
           }
         : {}),
     });

@@ -104,19 +104,22 @@ export const trustedProxiesSchema = z
  * JSON or an invalid rule is a ConfigError whose paths start with `source` (`HECTOR_RATE_LIMIT_LIMITS[0].window`).
  */
 export function parseLimitsJson(json: string, source: string): LimitRuleConfig[] {
-  const fail = (issues: { path: string; message: string; hint?: string }[]): never => {
-    throw new ConfigError(issues);
-  };
-  const example = 'expected a JSON list such as [{"type": "count", "window": "minute", "limit": 60}]';
   const parsed = safeJsonParse(json);
-  if (!parsed.ok) return fail([{ path: source, message: `is not valid JSON; ${example}` }]);
-  if (!Array.isArray(parsed.value)) {
-    return fail([{ path: source, message: `${example}, got ${describeValue(parsed.value)}` }]);
+  if (!parsed.ok) throw new ConfigError([{ path: source, message: `is not valid JSON; ${LIST_EXAMPLE}` }]);
+  return parseLimitRules(parsed.value, source);
+}
+
+const LIST_EXAMPLE = 'expected a JSON list such as [{"type": "count", "window": "minute", "limit": 60}]';
+
+/** Validates a list of limits (already parsed JSON, e.g. an Admin API body field) with the YAML form's rules. */
+export function parseLimitRules(value: unknown, source: string): LimitRuleConfig[] {
+  if (!Array.isArray(value)) {
+    throw new ConfigError([{ path: source, message: `${LIST_EXAMPLE}, got ${describeValue(value)}` }]);
   }
-  const result = limitListSchema.safeParse(parsed.value, { error: errorMap });
+  const result = limitListSchema.safeParse(value, { error: errorMap });
   if (result.success) return result.data;
-  return fail(
-    convertZodIssues(result.error.issues, limitListSchema, parsed.value).map((issue) => {
+  throw new ConfigError(
+    convertZodIssues(result.error.issues, limitListSchema, value).map((issue) => {
       const [index, ...rest] = issue.path;
       return {
         path: `${source}[${String(index)}]${rest.map((seg) => `.${String(seg)}`).join('')}`,

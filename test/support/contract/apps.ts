@@ -3,7 +3,13 @@ import { describe, test } from 'node:test';
 import { type ContractContext, manualClock } from './common.ts';
 
 const key = (kid: string) => ({ kid, publicJwk: `{"kid":"${kid}"}`, privateSealed: `v1.sealed-${kid}` });
-const app = (id: string, name = `name-${id}`) => ({ id, name, configSealed: `v1.config-${id}`, hostTools: false });
+const app = (id: string, name = `name-${id}`) => ({
+  id,
+  name,
+  configSealed: `v1.config-${id}`,
+  hostTools: false,
+  rateLimits: '[]',
+});
 
 export function appContract(ctx: ContractContext): void {
   describe('apps', () => {
@@ -12,6 +18,7 @@ export function appContract(ctx: ContractContext): void {
       const a = await db.apps.create(app('a1', 'support'), key('k1'));
       assert.equal(a.name, 'support');
       assert.equal(a.hostTools, false);
+      assert.equal(a.rateLimits, '[]');
       assert.deepEqual(await db.apps.get('a1'), a);
       await assert.rejects(db.apps.create(app('a2', 'support'), key('k2')), { name: 'ConflictError' });
       await assert.rejects(db.apps.create(app('a1', 'other'), key('k3')), { name: 'ConflictError' });
@@ -22,8 +29,11 @@ export function appContract(ctx: ContractContext): void {
         (await db.apps.list()).map((x) => x.id),
         ['a1', 'b1'],
       );
-      const changed = await db.apps.update('a1', { configSealed: 'v1.new', hostTools: true });
+      const limits = '[{"type":"count","window":"minute","limit":5,"scope":"app"}]';
+      const changed = await db.apps.update('a1', { configSealed: 'v1.new', hostTools: true, rateLimits: limits });
       assert.equal(changed?.configSealed, 'v1.new');
+      assert.equal(changed?.rateLimits, limits);
+      assert.equal((await db.apps.get('a1'))?.rateLimits, limits, 'the limits are stored');
       assert.equal(changed?.hostTools, true);
       assert.equal(changed?.name, 'support');
       await assert.rejects(db.apps.update('a1', { name: 'billing' }), { name: 'ConflictError' });
