@@ -6,6 +6,7 @@ const MESSAGES: Record<AuthFailureReason, string> = {
   malformed_header: 'malformed Authorization header: expected exactly "Bearer <token>"',
   invalid_credentials: 'invalid credentials',
   invalid_token: 'invalid token',
+  missing_tenant: 'the token names no tenant (its tenant claim is missing), and this server needs one to pick the app',
   expired_token: 'the token has expired; obtain a new one',
   token_not_yet_valid: 'the token is not valid yet (nbf); check the clocks',
   wrong_issuer: 'the token was issued by an issuer this server does not accept',

@@ -25,6 +25,7 @@ export interface ResolvedJwtOptions {
   readonly algorithms: string[];
   readonly clockToleranceSec: number;
   readonly tenantClaim: string;
+  readonly requireTenant: boolean;
 }
 
 const P = 'server.auth';
@@ -55,8 +56,12 @@ export function resolveJwtOptions(jwt: JwtOptions, issues: ConfigIssue[]): Resol
       hint: 'a large tolerance keeps expired tokens valid; fix the clocks instead',
     });
   }
+  if (jwt.requireTenant !== undefined && typeof jwt.requireTenant !== 'boolean') {
+    issues.push({ path: `${P}.require_tenant_claim`, message: 'must be true or false' });
+  }
   if (issues.length > before || !jwksUrl || !algorithms) return null;
-  return { jwksUrl, issuer, audience, algorithms, clockToleranceSec: tolerance, tenantClaim };
+  const requireTenant = jwt.requireTenant === true;
+  return { jwksUrl, issuer, audience, algorithms, clockToleranceSec: tolerance, tenantClaim, requireTenant };
 }
 
 function resolveJwksUrl(value: unknown, issues: ConfigIssue[]): URL | null {

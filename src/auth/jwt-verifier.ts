@@ -43,6 +43,9 @@ export function createJwtVerifier(
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, jwks, { ...verifyOptions, currentDate: new Date(deps.now()) });
+      if (options.requireTenant && !Object.hasOwn(payload, options.tenantClaim)) {
+        return { ok: false, reason: 'missing_tenant' };
+      }
       const principal = principalFromClaims(payload, options.tenantClaim, defaultTenant);
       return principal ? { ok: true, principal } : { ok: false, reason: 'invalid_token' };
     } catch (error) {

@@ -23,6 +23,11 @@ export interface JwtOptions {
   clockToleranceSec?: number;
   /** Claim naming the tenant (app). Default `tenant_id`. */
   tenantClaim?: string;
+  /**
+   * Refuse tokens without the tenant claim (`missing_tenant`) instead of giving them the default tenant.
+   * Default false here; the server turns it on with the Admin API (see server.auth.require_tenant_claim).
+   */
+  requireTenant?: boolean;
 }
 
 export interface AuthOptions {
@@ -51,6 +56,7 @@ export const AUTH_FAILURE_REASONS = [
   'malformed_header',
   'invalid_credentials',
   'invalid_token',
+  'missing_tenant',
   'expired_token',
   'token_not_yet_valid',
   'wrong_issuer',

@@ -156,6 +156,7 @@ function buildAuth(a: NonNullable<ParsedSchema['server']['auth']>): AuthConfig {
     ...(a.audience === undefined ? {} : { audience: a.audience }),
     ...(a.algorithms === undefined ? {} : { algorithms: a.algorithms }),
     tenant_claim: a.tenant_claim,
+    ...(a.require_tenant_claim === undefined ? {} : { require_tenant_claim: a.require_tenant_claim }),
   };
 }
 

@@ -201,6 +201,7 @@ export interface AuthConfig {
   readonly audience?: string | readonly string[];
   readonly algorithms?: readonly string[];
   readonly tenant_claim: string;
+  readonly require_tenant_claim?: boolean;
 }
 
 export interface CorsConfig {

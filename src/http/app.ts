@@ -52,6 +52,8 @@ export interface HealthInfo {
 
 /** What serves one app: its A2A service, and the limiter of its rules (absent: nothing is counted). */
 export interface TenantService {
+  /** The app's id: the tenant its data is kept under (credentials may name the app by its name). */
+  readonly appId: string;
   readonly a2a: A2AService;
   readonly limiter?: RateLimiter | undefined;
 }
@@ -183,13 +185,21 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
    * The A2A service of the principal's app: the file's for the default tenant, the app's own otherwise. The
    * tenant comes only from verified credentials; one that is no app here is refused.
    */
-  const fileApp: TenantService = { a2a, limiter: rateLimit?.limiter };
-  const tenantOf = async (principal: Principal): Promise<TenantService> => {
+  const fileApp = { a2a, limiter: rateLimit?.limiter };
+  /**
+   * Also returns the principal with its tenant set to the app's id, under which the app's data is kept: an
+   * identity provider's `tenant_id` may name the app by its name.
+   */
+  const tenantOf = async (principal: Principal): Promise<TenantService & { principal: Principal }> => {
     // Without the Admin API there are no apps: the file's agents serve every tenant, data scoped per tenant.
-    if (principal.tenant === DEFAULT_APP_ID || !options.tenants) return fileApp;
+    if (principal.tenant === DEFAULT_APP_ID || !options.tenants) {
+      return { ...fileApp, appId: principal.tenant, principal };
+    }
     const tenant = await options.tenants(principal.tenant);
     if (!tenant) throw new PermissionDeniedError('the tenant of these credentials is not an app on this server');
-    return tenant;
+    const scoped =
+      tenant.appId === principal.tenant ? principal : Object.freeze({ ...principal, tenant: tenant.appId });
+    return { ...tenant, principal: scoped };
   };
   const serviceFor = async (principal: Principal): Promise<A2AService> => (await tenantOf(principal)).a2a;
   const visibleAgents = (service: A2AService, principal: Principal) =>
@@ -244,23 +254,23 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       },
     }),
     async (c) => {
-      let principal: Principal;
+      let credentials: Principal;
       try {
-        principal = await principalOf(c, authDeps, 'required');
+        credentials = await principalOf(c, authDeps, 'required');
       } catch (err) {
         const wire = toWireError(err, c.get('requestId'));
         if (wire.code === 'authentication_required') c.header('WWW-Authenticate', 'Bearer realm="hector"');
         return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 401);
       }
       const name = c.req.param('name');
-      let tenant: TenantService;
+      let tenant: TenantService & { principal: Principal };
       try {
-        tenant = await tenantOf(principal);
+        tenant = await tenantOf(credentials);
       } catch (err) {
         const wire = toWireError(err, c.get('requestId'));
         return c.json(jsonRpcErrorBody(null, wire.jsonRpc, wire.message), wire.status as 403);
       }
-      const service = tenant.a2a;
+      const { a2a: service, principal } = tenant;
       if (!visibleTo(service.visibilityOf(name), principal)) {
         return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
@@ -294,8 +304,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'body exceeds 65536 bytes' } }, 413),
     }),
     async (c) => {
-      const principal = await principalOf(c, authDeps, 'required');
-      const tenant = await tenantOf(principal);
+      const tenant = await tenantOf(await principalOf(c, authDeps, 'required'));
+      const { principal } = tenant;
       const subject = rateLimit ? subjectOf(c, principal) : undefined;
       // Deciding continues the run: it counts as a request (the app's rules; the agent is not known yet).
       const denial = await countWork(c, tenant.limiter, subject, null, 'approval');
@@ -332,8 +342,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
    * caller can see. Not counted itself. Always answers; `enabled: false` when rate limiting is off.
    */
   app.get('/api/usage', async (c) => {
-    const principal = await principalOf(c, authDeps, 'required');
-    const tenant = await tenantOf(principal);
+    const tenant = await tenantOf(await principalOf(c, authDeps, 'required'));
+    const { principal } = tenant;
     if (!rateLimit || !tenant.limiter) return c.json({ enabled: false, limits: [] });
     const subject = subjectOf(c, principal);
     const visible = new Set(visibleAgents(tenant.a2a, principal));

@@ -95,6 +95,11 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
       const row = await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toApp(row);
     },
+    async getByName(name) {
+      checkId(name, 'app name');
+      const row = await db.selectFrom('apps').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && toApp(row);
+    },
     async list() {
       const rows = await db
         .selectFrom('apps')

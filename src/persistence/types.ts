@@ -242,6 +242,8 @@ export interface AppStore {
     key: Omit<StoredAppKey, 'appId' | 'createdAt' | 'validUntil'>,
   ): Promise<StoredApp>;
   get(id: string): Promise<StoredApp | undefined>;
+  /** The app of that exact name (names are unique). */
+  getByName(name: string): Promise<StoredApp | undefined>;
   /** All apps, by creation time (at most MAX_PAGE_SIZE). */
   list(): Promise<StoredApp[]>;
   /** Undefined when there is no such app; a ConflictError when the new name is taken. */

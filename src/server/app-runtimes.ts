@@ -1,6 +1,6 @@
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { type A2AService, createA2AService } from '../a2a/index.ts';
+import { type A2AService, createA2AService, type RunTracker } from '../a2a/index.ts';
 import type { AuditSink, Logger } from '../observability/index.ts';
 import type { Database } from '../persistence/index.ts';
 import type { LimitRule, LimitStatus, RateLimiter } from '../ratelimit/index.ts';
@@ -28,10 +28,14 @@ export interface AppRuntimesOptions {
   protectedPaths: readonly string[];
   /** How long a replaced runtime's toolsets stay open for the tasks still running on it. */
   drainMs: number;
+  /** The server's tracker of agent runs, for the graceful stop. */
+  runs?: RunTracker | undefined;
 }
 
 /** What serves one app's requests: its A2A service and the limiter of its rules (the server's and its own). */
 export interface AppService {
+  /** The app's id: the tenant its data is kept under, whatever name the credentials used. */
+  readonly appId: string;
   readonly a2a: A2AService;
   readonly limiter?: RateLimiter | undefined;
 }
@@ -106,12 +110,23 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       audit: options.audit,
       logger,
       version: options.version,
+      runs: options.runs,
     });
-    return { updatedAt, a2a, toolsets, limiter };
+    return { appId, updatedAt, a2a, toolsets, limiter };
   };
 
   const api = {
-    /** What serves the app, or undefined when no such app exists (any more). */
+    /**
+     * What serves the app a verified tenant names: the app of that id, or else the app of that name (an
+     * identity provider's `tenant_id` may carry either). Undefined when there is no such app (any more).
+     */
+    async resolve(tenant: string): Promise<AppService | undefined> {
+      const byId = await options.db.apps.get(tenant).catch(() => undefined);
+      if (byId) return api.get(byId.id);
+      const byName = await options.db.apps.getByName(tenant).catch(() => undefined);
+      return byName ? api.get(byName.id) : undefined;
+    },
+    /** What serves the app of this id, or undefined when no such app exists (any more). */
     async get(appId: string): Promise<AppService | undefined> {
       const stored = await options.db.apps.get(appId).catch(() => undefined);
       const current = runtimes.get(appId);

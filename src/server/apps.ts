@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { type AppSigningKey, createAppTokenVerifier, generateAppSigningKey, signAppToken } from '../auth/index.ts';
 import { type LimitRuleConfig, parseLimitRules } from '../config/index.ts';
 import type { Database, StoredApp } from '../persistence/index.ts';
-import { type Clock, ConfigError, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
+import { type Clock, ConfigError, DEFAULT_APP_ID, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
 import { globalScopeIssue, maskSecrets, type ValidatedAppConfig, validateAppConfig } from './app-config.ts';
 
 /** App names: letters, digits, space, `.`, `_`, `-`; 1 to 128 characters, starting with a letter or digit. */
@@ -101,10 +101,19 @@ export interface AuditView {
   readonly event: unknown;
 }
 
+/**
+ * Names route identity-provider tokens (`tenant_id` may name an app), so a name may not look like an app id
+ * (ids are looked up first; a name shaped like another app's id would be shadowed) nor be `default` (the file's).
+ */
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || !APP_NAME.test(name)) {
     throw new InvalidRequestError(
       'name must be 1 to 128 characters: letters, digits, spaces, ".", "_" or "-", starting with a letter or digit',
+    );
+  }
+  if (APP_ID.test(name) || name.startsWith('app_') || name === DEFAULT_APP_ID) {
+    throw new InvalidRequestError(
+      `name must not be "${DEFAULT_APP_ID}" or start with "app_" (those name the file's app and app ids)`,
     );
   }
   return name;

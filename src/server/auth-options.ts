@@ -77,6 +77,8 @@ export function resolveAuthOptions(
             ...(audience === undefined ? {} : { audience }),
             ...(file?.algorithms === undefined ? {} : { algorithms: file.algorithms }),
             tenantClaim: file?.tenant_claim ?? 'tenant_id',
+            // With the Admin API on, a token that names no app reaches the file's app only if the config says so.
+            requireTenant: file?.require_tenant_claim ?? secret !== undefined,
           },
         }),
   };

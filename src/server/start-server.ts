@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { agentUrl, createA2AService } from '../a2a/index.ts';
+import { agentUrl, createA2AService, createRunTracker } from '../a2a/index.ts';
 import { type AppTokenResult, createAuthenticator } from '../auth/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
@@ -13,6 +13,7 @@ import { APPS_DIR, type AppRuntimes, createAppRuntimes } from './app-runtimes.ts
 import { type AppManager, createAppManager } from './apps.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
 import { limitSecrets, openLimitStore, type RateLimitOverrides, resolveRateLimits } from './rate-limits.ts';
+import { gracefulStop } from './shutdown.ts';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -41,7 +42,12 @@ export interface RunningServer {
   /** `off`, or the rules and the store, for the banner. */
   readonly rateLimits: string;
   readonly logger: Logger;
-  /** Stops accepting connections, waits for in-flight requests (up to server.shutdown_timeout), closes storage. */
+  /** `server.shutdown_timeout` in milliseconds. */
+  readonly shutdownTimeoutMs: number;
+  /**
+   * Graceful stop (see shutdown.ts): stops accepting connections, waits up to server.shutdown_timeout for
+   * in-flight requests and agent runs, interrupts what is left, flushes the audit sink, closes storage.
+   */
   stop(): Promise<void>;
 }
 
@@ -166,7 +172,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(limiter ? { limits: limiter } : {}),
     };
     runtime = deps;
+    // Every agent run of the file's agents and of every app, for the graceful stop.
+    const runs = createRunTracker();
     const a2a = createA2AService({
+      runs,
       agents,
       tasks: database.tasks,
       runtime: deps,
@@ -201,6 +210,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
       verifyAppToken = manager.verifyToken;
       const runtimes = createAppRuntimes({
+        runs,
         manager,
         db: database,
         audit,
@@ -224,7 +234,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       tenancy = { manager, runtimes, keySource: sealer.keySource };
     }
     const cors = config.server.cors;
+    const trustedProxies = config.server.trusted_proxies.map((p) => parseCidr(p)!);
     const app = createHttpApp({
+      trustedProxies,
       a2a,
       logger,
       audit,
@@ -251,11 +263,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         allowCredentials: cors.allow_credentials,
       },
       ...(limiter
-        ? { rateLimit: { limiter, trustedProxies: config.server.trusted_proxies.map((p) => parseCidr(p)!) } }
+        ? { rateLimit: { limiter, trustedProxies } }
         : {}),
       ...(tenancy && adminSecret !== undefined
         ? {
-            tenants: (tenant: string) => tenancy.runtimes.get(tenant),
+            tenants: (tenant: string) => tenancy.runtimes.resolve(tenant),
             admin: {
               apps: {
                 ...tenancy.manager,
@@ -297,14 +309,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
-        const inTime = await listener.drain(config.server.shutdown_timeout);
-        if (!inTime) logger.warn({ component: 'server' }, 'shutdown timeout reached; open connections were closed');
-        authenticator.close?.();
-        await closeToolsets();
-        await tenancy?.runtimes.close();
-        await audit.flush();
-        await store?.close();
-        await database.close();
+        await gracefulStop({
+          logger,
+          timeoutMs: config.server.shutdown_timeout,
+          listener,
+          runs,
+          steps: [
+            { name: 'auth', run: () => authenticator.close?.() },
+            { name: 'toolsets', run: closeToolsets },
+            { name: 'apps', run: () => tenancy?.runtimes.close() },
+            { name: 'audit', run: () => audit.flush() },
+            // Tracing / metrics exporters: flush here, after the last audit event and before storage closes.
+            { name: 'rate-limit store', run: () => store?.close() },
+            { name: 'database', run: () => database.close() },
+          ],
+        });
       })();
       return stopping;
     };
@@ -325,6 +344,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ],
       rateLimits: store ? `${limits.rules.length} rule(s), store ${store.description}` : 'off',
       logger,
+      shutdownTimeoutMs: config.server.shutdown_timeout,
       stop,
     };
   } catch (err) {

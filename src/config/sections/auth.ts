@@ -50,6 +50,11 @@ export const authSchema = z
       .optional()
       .describe('accepted JWT signature algorithms (asymmetric only)'),
     tenant_claim: text().prefault('tenant_id').describe('JWT claim naming the tenant (app)'),
+    require_tenant_claim: boolean()
+      .optional()
+      .describe(
+        'refuse JWTs without the tenant claim (default: on when the Admin API is, i.e. with an admin secret); false sends them to the default app',
+      ),
   })
   .superRefine((auth, ctx) => {
     if (auth.jwks_url === undefined) {

@@ -20,6 +20,9 @@ export function appContract(ctx: ContractContext): void {
       assert.equal(a.hostTools, false);
       assert.equal(a.rateLimits, '[]');
       assert.deepEqual(await db.apps.get('a1'), a);
+      assert.deepEqual(await db.apps.getByName('support'), a);
+      assert.equal(await db.apps.getByName('Support'), undefined, 'names match exactly');
+      assert.equal(await db.apps.getByName('a1'), undefined, 'an id is not a name');
       await assert.rejects(db.apps.create(app('a2', 'support'), key('k2')), { name: 'ConflictError' });
       await assert.rejects(db.apps.create(app('a1', 'other'), key('k3')), { name: 'ConflictError' });
       assert.equal(await db.apps.get('a2'), undefined, 'the name conflict created nothing');
