@@ -167,6 +167,29 @@ describe('per-app rate limits, usage and audit over the Admin API', () => {
     assert.equal((await json(`${server.url}/admin/apps/${alpha.id}/audit`, { token: alpha.token })).status, 401);
   });
 
+  test("a token quota set on an app counts that app's LLM tokens only", async () => {
+    const created = await admin(server, 'POST', '/admin/apps', {
+      name: 'gamma',
+      config: appConfig(llm.openaiBaseUrl),
+      rate_limits: [{ type: 'token', window: 'month', limit: 3000, scope: 'app' }],
+    });
+    assert.equal(created.status, 201, created.text);
+    const gamma = created.body.access_token as string;
+    llm.enqueue({ text: 'a long answer', usage: { inputTokens: 2000, outputTokens: 1500 } });
+    const first = await send(server, gamma);
+    assert.equal(first.body.result?.status.state, 'completed', first.text);
+    const spent = await send(server, gamma);
+    assert.equal(spent.status, 429, `the quota is used up: ${spent.text}`);
+    assert.equal(spent.body.window, 'month');
+    const usage = await admin(server, 'GET', `/admin/apps/${created.body.app.id}/usage`);
+    assert.equal(
+      usage.body.limits.find((l: { type: string }) => l.type === 'token').used,
+      3500,
+      'settled to the usage',
+    );
+    assert.equal((await send(server, beta.token)).status, 200, 'another app is not charged');
+  });
+
   test('invalid limits and unknown fields are refused with their path, and nothing is created', async () => {
     const before = (await admin(server, 'GET', '/admin/apps')).body.total;
     const cases: [Record<string, unknown>, string][] = [
