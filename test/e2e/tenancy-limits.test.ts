@@ -207,7 +207,7 @@ describe('per-app rate limits, usage and audit over the Admin API', () => {
     ];
     for (const [body, path] of cases) {
       const r = await admin(server, 'POST', '/admin/apps', {
-        name: 'gamma',
+        name: 'delta',
         config: appConfig(llm.openaiBaseUrl),
         ...body,
       });
@@ -219,7 +219,7 @@ describe('per-app rate limits, usage and audit over the Admin API', () => {
     }
     for (const body of [{ rate_limit: [] }, { host_tools: 'yes' }, { hostTools: true }]) {
       const r = await admin(server, 'POST', '/admin/apps', {
-        name: 'gamma',
+        name: 'delta',
         config: appConfig(llm.openaiBaseUrl),
         ...body,
       });
