@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Hector needs on a fresh Debian machine:
-#   - system packages used by the test suite (bubblewrap, PostgreSQL and Redis servers) when running as root and
-#     missing; a Redis service the package starts is stopped again (tests start their own on loopback);
+#   - system packages used by the test suite (bubblewrap, PostgreSQL and Redis servers, nginx and openssl for the
+#     deploy/nginx test) when running as root and missing; a Redis or nginx service the package starts is stopped
+#     again (tests start their own on loopback);
 #   - the npm dependencies, under Node >= 22.18. When the machine's Node is older, npm itself is run
 #     under the Node 24 that the npm registry ships (the `node` package), so `engine-strict` holds.
 set -euo pipefail
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need_apt+=(nginx)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
@@ -20,6 +23,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
     if [[ " ${need_apt[*]} " == *" redis-server "* ]]; then
       service redis-server stop >/dev/null 2>&1 || true
+    fi
+    if [[ " ${need_apt[*]} " == *" nginx "* ]]; then
+      service nginx stop >/dev/null 2>&1 || true
     fi
   else
     echo "install: missing system packages: ${need_apt[*]} (install them with your package manager)" >&2

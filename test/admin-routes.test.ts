@@ -32,6 +32,7 @@ before(async () => {
     issuer: 'https://hector.example.com',
     audience: 'hector',
     rateLimiting: true,
+    auditInDatabase: true,
     clock: { now: () => Date.now() },
   });
   app = new Hono<{ Variables: { requestId: string } }>();
@@ -156,6 +157,13 @@ test('invalid input is a clear 4xx and leaves nothing behind', async () => {
   assert.equal(host.status, 400);
   assert.match(JSON.stringify(host.json.error.issues), /must be inside the app's own directory/);
   assert.equal((await call('POST', '/admin/apps', '{"name": ')).status, 400);
+  const proto = await call(
+    'POST',
+    '/admin/apps',
+    `{"name":"p","config_json":${JSON.stringify(CONFIG)},"__proto__":{"host_tools":true}}`,
+  );
+  assert.equal(proto.status, 400, 'a __proto__ key in the body is refused, not dropped');
+  assert.match(proto.json.error.message, /__proto__/);
   assert.equal((await call('POST', '/admin/apps', { name: '../../x', config_json: CONFIG })).status, 400);
   const wrongType = await app.request('/admin/apps', {
     method: 'POST',

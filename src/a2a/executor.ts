@@ -1,6 +1,6 @@
 import { type Message, Role, type Task, TaskState } from '@a2a-js/sdk';
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
-import type { AuditSink, Logger } from '../observability/index.ts';
+import type { AuditSink, Logger, Span } from '../observability/index.ts';
 import {
   type AgentDefinition,
   type ApprovalRequest,
@@ -14,6 +14,7 @@ import { AppError, GuardrailBlockedError, isAppError, newId, type RateSubject, s
 import { REQUEST_PART_TYPE } from './approvals.ts';
 import { userTextOf } from './parts.ts';
 import { principalOf } from './principal-user.ts';
+import { type RunTracker, ShutdownInterruptError } from './runs.ts';
 
 /** Key in the SDK call context's state map telling the executor to stream the model's output. */
 export const STREAM_STATE_KEY = 'hector.stream';
@@ -21,6 +22,8 @@ export const STREAM_STATE_KEY = 'hector.stream';
 export const REQUEST_ID_STATE_KEY = 'hector.request_id';
 /** Key in the SDK call context's state map holding whose rate limits the run counts against. */
 export const RATE_SUBJECT_STATE_KEY = 'hector.rate_subject';
+/** Key in the SDK call context's state map holding the request's span (the parent of the run's span). */
+export const TRACE_STATE_KEY = 'hector.trace';
 
 export class TaskCanceledError extends Error {
   constructor() {
@@ -106,16 +109,31 @@ export interface ExecutorOptions {
   runtime: RuntimeDeps;
   audit: AuditSink;
   logger: Logger;
+  /** Where the run is registered for graceful shutdown (absent: it is not tracked). */
+  runs?: RunTracker | undefined;
+  /**
+   * The runs in flight by task id, shared by every version of an app's runtime (see A2AServiceOptions.shared),
+   * so a cancel reaches a run that started before the app's config changed. Default: this executor's own.
+   */
+  running?: Map<string, RunningTask>;
+}
+
+/** A run in flight: what cancels it, and its context (for the canceled status). */
+export interface RunningTask {
+  readonly controller: AbortController;
+  readonly contextId: string;
 }
 
 /**
  * Bridges one Hector agent to the A2A SDK: every message becomes a task that runs the agent loop. Streaming
  * calls publish the answer as artifact chunks as it is produced; every call ends in a terminal status whose
  * message is the answer (completed) or a client-safe error (failed). Cancel aborts the run's signal, which
- * stops the LLM call and tools in flight.
+ * stops the LLM call and tools in flight. A run interrupted at shutdown (see runs.ts) ends `failed` with
+ * SHUTDOWN_MESSAGE and an audit event marked `interrupted: "shutdown"` (`"app_deleted"` when its app was
+ * deleted meanwhile: APP_DELETED_MESSAGE), so no task is left `working` forever.
  */
 export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
-  const running = new Map<string, { controller: AbortController; contextId: string }>();
+  const running = options.running ?? new Map<string, RunningTask>();
   const { agent } = options;
 
   return {
@@ -126,6 +144,7 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
       const requestId = (ctx.context.state.get(REQUEST_ID_STATE_KEY) as string | undefined) ?? null;
       const stream = ctx.context.state.get(STREAM_STATE_KEY) === true;
       const rateSubject = ctx.context.state.get(RATE_SUBJECT_STATE_KEY) as RateSubject | undefined;
+      const trace = ctx.context.state.get(TRACE_STATE_KEY) as Span | undefined;
       const userMessage = ctx.userMessage;
       const task: Task = ctx.task
         ? { ...ctx.task, history: [...ctx.task.history, userMessage] }
@@ -167,6 +186,8 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
 
       const controller = new AbortController();
       running.set(taskId, { controller, contextId });
+      const release = options.runs?.addRun((reason) => controller.abort(reason));
+      const interrupted = () => controller.signal.reason instanceof ShutdownInterruptError;
       bus.publish(status(taskId, contextId, TaskState.TASK_STATE_WORKING));
       const artifactId = `response-${taskId}`;
       let chunks = 0;
@@ -208,11 +229,13 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
           stream,
           signal: controller.signal,
           ...(rateSubject ? { rateSubject } : {}),
+          ...(trace ? { trace } : {}),
         };
         const result: RunResult = resuming
           ? await resumeAgent(options.runtime, input, emit)
           : await runAgent(options.runtime, { ...input, userText }, emit);
-        if (controller.signal.aborted) return;
+        // Canceled by the client: cancelTask published the status. Finished despite a shutdown: publish it.
+        if (controller.signal.aborted && !interrupted()) return;
         if (result.paused) {
           audit(true, { duration_ms: Date.now() - started, steps: result.steps, paused: true });
           const note = resuming ? 'Still waiting for a decision on:' : undefined;
@@ -227,6 +250,13 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
           bus.publish(status(taskId, contextId, TaskState.TASK_STATE_COMPLETED, result.text));
         }
       } catch (err) {
+        if (interrupted()) {
+          const reason = controller.signal.reason as ShutdownInterruptError;
+          audit(false, { duration_ms: Date.now() - started, interrupted: reason.why });
+          bus.publish(status(taskId, contextId, TaskState.TASK_STATE_FAILED, reason.message));
+          bus.finished();
+          return;
+        }
         if (controller.signal.aborted) {
           audit(false, { duration_ms: Date.now() - started, canceled: true });
           return;
@@ -256,6 +286,7 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
         );
       } finally {
         running.delete(taskId);
+        release?.();
       }
       bus.finished();
     },

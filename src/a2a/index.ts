@@ -1,3 +1,12 @@
 export { agentUrl } from './card.ts';
-export type { A2AService, A2AServiceOptions, CallInfo, JsonRpcOutcome, JsonRpcResponse } from './service.ts';
-export { createA2AService, WORK_METHODS } from './service.ts';
+export type { RunTracker } from './runs.ts';
+export { createRunTracker, SHUTDOWN_MESSAGE } from './runs.ts';
+export type {
+  A2AService,
+  A2AServiceOptions,
+  CallInfo,
+  JsonRpcOutcome,
+  JsonRpcResponse,
+  RunState,
+} from './service.ts';
+export { createA2AService, createRunState, WORK_METHODS } from './service.ts';

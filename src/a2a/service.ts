@@ -2,17 +2,26 @@ import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import {
   DefaultExecutionEventBusManager,
   DefaultRequestHandler,
+  type ExecutionEventBusManager,
   JsonRpcTransportHandler,
   ServerCallContext,
 } from '@a2a-js/sdk/server';
-import type { AuditSink, Logger } from '../observability/index.ts';
+import type { AuditSink, Logger, Span } from '../observability/index.ts';
 import type { TaskStore } from '../persistence/index.ts';
 import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
 import { InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
 import { applyDecisions, type DecisionDeps, decisionsInRequest, parseDecision } from './approvals.ts';
 import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
-import { createAgentExecutor, RATE_SUBJECT_STATE_KEY, REQUEST_ID_STATE_KEY, STREAM_STATE_KEY } from './executor.ts';
+import type { RunningTask } from './executor.ts';
+import {
+  createAgentExecutor,
+  RATE_SUBJECT_STATE_KEY,
+  REQUEST_ID_STATE_KEY,
+  STREAM_STATE_KEY,
+  TRACE_STATE_KEY,
+} from './executor.ts';
 import { PrincipalUser } from './principal-user.ts';
+import type { RunTracker } from './runs.ts';
 import { createSdkTaskStore } from './task-store.ts';
 
 export interface JsonRpcResponse {
@@ -33,6 +42,8 @@ export interface CallInfo {
   protocolVersion?: string | undefined;
   /** Whose rate limits and token quotas the run counts against (absent: none are applied). */
   rateSubject?: RateSubject | undefined;
+  /** The request's span: the run's span becomes its child (absent: the run starts its own trace). */
+  trace?: Span | undefined;
 }
 
 export interface A2AService {
@@ -63,6 +74,23 @@ export interface A2AServiceOptions {
   audit: AuditSink;
   logger: Logger;
   version: string;
+  /** Where runs and task writes are registered for graceful shutdown (absent: not tracked). */
+  runs?: RunTracker | undefined;
+  /**
+   * Run state kept across the versions of one app's runtime (createRunState): a service rebuilt from a changed
+   * config cancels, and lets clients resubscribe to, the runs an earlier version started.
+   */
+  shared?: RunState | undefined;
+}
+
+/** The runs in flight and their event buses, by agent; one per app, outliving its runtime versions. */
+export interface RunState {
+  readonly running: Map<string, RunningTask>;
+  readonly buses: Map<string, ExecutionEventBusManager>;
+}
+
+export function createRunState(): RunState {
+  return { running: new Map(), buses: new Map() };
 }
 
 const STREAMING_METHODS = new Set(['message/stream', 'SendStreamingMessage']);
@@ -96,6 +124,17 @@ async function* withErrorsAsResponses(
   }
 }
 
+/** The agent's event-bus manager: the app's shared one (created on first use), or a new one. */
+function busesOf(shared: RunState | undefined, agent: string): ExecutionEventBusManager {
+  if (!shared) return new DefaultExecutionEventBusManager();
+  let buses = shared.buses.get(agent);
+  if (!buses) {
+    buses = new DefaultExecutionEventBusManager();
+    shared.buses.set(agent, buses);
+  }
+  return buses;
+}
+
 /** Wires every agent to the A2A SDK's request handler, with Hector's executor and scoped task store. */
 export function createA2AService(options: A2AServiceOptions): A2AService {
   const endpoints = new Map<string, AgentEndpoint>();
@@ -104,9 +143,16 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     const card = buildAgentCard(agent, { baseUrl: 'http://localhost', version: options.version });
     const handler = new DefaultRequestHandler(
       card,
-      createSdkTaskStore(options.tasks, agent.name),
-      createAgentExecutor({ agent, runtime: options.runtime, audit: options.audit, logger: options.logger }),
-      new DefaultExecutionEventBusManager(),
+      createSdkTaskStore(options.tasks, agent.name, options.runs),
+      createAgentExecutor({
+        agent,
+        runtime: options.runtime,
+        audit: options.audit,
+        logger: options.logger,
+        runs: options.runs,
+        ...(options.shared ? { running: options.shared.running } : {}),
+      }),
+      busesOf(options.shared, agent.name),
     );
     endpoints.set(agent.name, {
       agent,
@@ -157,6 +203,7 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         [STREAM_STATE_KEY, STREAMING_METHODS.has(method)],
         [REQUEST_ID_STATE_KEY, call.requestId],
         [RATE_SUBJECT_STATE_KEY, call.rateSubject],
+        [TRACE_STATE_KEY, call.trace],
       ]),
     });
     const out = legacy ? await endpoint.legacy.handle(request, context) : await endpoint.v1.handle(request, context);

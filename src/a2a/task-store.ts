@@ -3,26 +3,30 @@ import type { TaskStore as SdkTaskStore, ServerCallContext } from '@a2a-js/sdk/s
 import type { TaskStore } from '../persistence/index.ts';
 import { InvalidRequestError, type JsonValue, scopeOf } from '../shared/index.ts';
 import { principalOf } from './principal-user.ts';
+import type { RunTracker } from './runs.ts';
 
 type ListParams = Parameters<SdkTaskStore['list']>[0];
 type ListResult = Awaited<ReturnType<SdkTaskStore['list']>>;
 
 /**
  * Adapts Hector's scoped task store to the A2A SDK. The scope always comes from the call's verified principal,
- * so a task id from another user or app loads as "not found".
+ * so a task id from another user or app loads as "not found". Saves are registered with `runs`, so shutdown
+ * does not close the database under a run's last status.
  */
-export function createSdkTaskStore(store: TaskStore, agent: string): SdkTaskStore {
+export function createSdkTaskStore(store: TaskStore, agent: string, runs?: RunTracker): SdkTaskStore {
   return {
     async save(task: Task, context: ServerCallContext): Promise<void> {
       const scope = scopeOf(principalOf(context));
       const state = task.status ? taskStateToJSON(task.status.state) : 'TASK_STATE_UNSPECIFIED';
-      await store.save(scope, {
+      const write = store.save(scope, {
         id: task.id,
         contextId: task.contextId,
         agent,
         state,
         task: Task.toJSON(task) as JsonValue,
       });
+      runs?.addWrite(write);
+      await write;
     },
     async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
       const row = await store.get(scopeOf(principalOf(context)), taskId);

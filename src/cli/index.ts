@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { configJsonSchema, loadConfigFile, processEnvironment } from '../config/index.ts';
 import { ConfigError, enableLinearRegexFallback } from '../shared/index.ts';
+import { type AuditVerifyFlags, auditVerify } from './audit.ts';
+import { type DoctorFlags, doctor } from './doctor.ts';
 import { EXIT } from './exit-codes.ts';
 import { type Io, type ServeFlags, serve } from './serve.ts';
 import { VERSION } from './version.ts';
@@ -41,6 +43,10 @@ export async function runCli(argv: readonly string[], io: Io = stdio, cwd: strin
     )
     .option('--rate-limit-store <store>', 'memory, sql or redis (overrides HECTOR_RATE_LIMIT_STORE)')
     .option('--rate-limit-redis-url <url>', 'redis:// URL for the redis store (prefer HECTOR_RATE_LIMIT_REDIS_URL)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (overrides logger.level)')
+    .option('--log-format <format>', 'json or text (overrides logger.format)')
+    .option('--metrics', 'serve Prometheus metrics (server.observability.metrics; default path /metrics)')
+    .option('--tracing-endpoint <url>', 'export OpenTelemetry spans to this OTLP collector (enables tracing)')
     .action(async (flags: ServeFlags) => {
       code = await serve(flags, io, cwd);
     });
@@ -61,6 +67,27 @@ export async function runCli(argv: readonly string[], io: Io = stdio, cwd: strin
         io.err(`${err.message}\n`);
         code = EXIT.usage;
       }
+    });
+
+  program
+    .command('doctor')
+    .description('grade a config against the production security checklist (exit 3 on high-severity findings)')
+    .requiredOption('-c, --config <file>', 'config file (YAML, version "2")')
+    .option('--format <format>', 'text (default) or json')
+    .option('--fail-on <severity>', 'exit 3 when a finding is at least this severe: high (default), medium or low')
+    .action(async (flags: DoctorFlags) => {
+      code = await doctor(flags, io, cwd);
+    });
+
+  const audit = program.command('audit').description('inspect the audit trail');
+  audit
+    .command('verify')
+    .description('check the hash chain of the audit trail; exit 4 at the first broken link')
+    .option('-c, --config <file>', 'verify the trail this config writes (audit.sink, server.database)')
+    .option('--file <path>', 'verify this audit file (audit.sink: file)')
+    .option('--database <dsn>', 'verify the audit rows of this database (postgres://… or sqlite:PATH)')
+    .action(async (flags: AuditVerifyFlags) => {
+      code = await auditVerify(flags, io, cwd);
     });
 
   program

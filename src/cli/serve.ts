@@ -19,6 +19,20 @@ export interface ServeFlags {
   rateLimitLimits?: string;
   rateLimitStore?: string;
   rateLimitRedisUrl?: string;
+  logLevel?: string;
+  logFormat?: string;
+  metrics?: boolean;
+  tracingEndpoint?: string;
+}
+
+const LOG_LEVEL_NAMES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_FORMAT_NAMES = ['json', 'text'] as const;
+
+/** A `--log-level` / `--log-format` value, checked against its choices. */
+function oneOf<T extends string>(value: string | undefined, choices: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError([{ path: flag, message: `"${value.slice(0, 20)}" is not one of ${choices.join(', ')}` }]);
 }
 
 export interface Io {
@@ -55,12 +69,20 @@ function banner(server: RunningServer, demo: boolean): string {
     lines.push(`    ${a.name}  ${a.url}  [${tag}]  (card: ${a.url}/.well-known/agent-card.json)`);
   }
   lines.push(`  health: ${server.url}/health`);
+  if (server.metricsUrl) lines.push(`  metrics: ${server.metricsUrl}`);
   return `${lines.join('\n')}\n`;
 }
 
+/** Slack on top of the graceful stop's own bound (shutdown_timeout + 2 × 2 s) before the watchdog fires. */
+const STOP_WATCHDOG_SLACK_MS = 10_000;
+
 /**
  * `hector serve`: loads and validates the config, starts the server, prints the banner, and runs until SIGTERM
- * or SIGINT, which drain in-flight requests and exit 0. A second signal exits at once with code 1.
+ * or SIGINT, which stop gracefully (server/shutdown.ts: no new connections, in-flight requests and runs finish
+ * within server.shutdown_timeout or are interrupted, the audit sink is flushed) and exit 0. A second signal
+ * exits at once with code 1; so does a stop that hangs past its bound (a storage that never answers), so the
+ * process never outlives an orchestrator's grace period by more than the slack. Once stopped, a handle left
+ * open elsewhere (a library's socket or timer) cannot keep the process alive either.
  */
 export async function serve(flags: ServeFlags, io: Io, cwd: string): Promise<number> {
   const demo = flags.demo ? await startDemoModel() : undefined;
@@ -101,6 +123,9 @@ export async function serve(flags: ServeFlags, io: Io, cwd: string): Promise<num
           store: flags.rateLimitStore,
           redisUrl: flags.rateLimitRedisUrl,
         },
+        logLevel: oneOf(flags.logLevel, LOG_LEVEL_NAMES, '--log-level'),
+        logFormat: oneOf(flags.logFormat, LOG_FORMAT_NAMES, '--log-format'),
+        observability: { metrics: flags.metrics, tracingEndpoint: flags.tracingEndpoint },
       },
     });
     io.out(banner(server, demo !== undefined));
@@ -109,7 +134,16 @@ export async function serve(flags: ServeFlags, io: Io, cwd: string): Promise<num
       const onSignal = (signal: NodeJS.Signals) => {
         signals++;
         if (signals > 1) process.exit(EXIT.failure);
-        server.logger.info({ component: 'server', signal }, 'shutting down: draining in-flight requests');
+        server.logger.info({ component: 'server', signal }, 'signal received: stopping gracefully');
+        const watchdog = setTimeout(
+          () => {
+            server.logger.error({ component: 'server' }, 'graceful stop did not finish in time; exiting');
+            server.logger.flush();
+            process.exit(EXIT.failure);
+          },
+          server.shutdownTimeoutMs + 4_000 + STOP_WATCHDOG_SLACK_MS,
+        );
+        watchdog.unref();
         void server.stop().then(resolve, (err: unknown) => {
           server.logger.error({ component: 'server', err }, 'error during shutdown');
           resolve();
@@ -120,6 +154,9 @@ export async function serve(flags: ServeFlags, io: Io, cwd: string): Promise<num
     });
     server.logger.info({ component: 'server' }, 'stopped');
     server.logger.flush();
+    // Everything of ours is closed; whatever still holds the event loop gets one second, then the process exits
+    // with the code main() set.
+    setTimeout(() => process.exit(), 1_000).unref();
     return EXIT.ok;
   } catch (err) {
     if (err instanceof ConfigError) {

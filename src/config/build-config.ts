@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { ParsedSchema } from './schema.ts';
+import { buildObservability } from './sections/observability.ts';
 import { databaseKind } from './sections/server.ts';
 import { APPROVAL_BY_DEFAULT, DEFAULT_WORKING_DIRECTORY } from './sections/tools.ts';
 import type {
@@ -91,6 +92,7 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     ...(s.cors === undefined ? {} : { cors: { ...s.cors } }),
     ...(s.rate_limiting === undefined ? {} : { rate_limiting: buildRateLimiting(s.rate_limiting) }),
     trusted_proxies: [...s.trusted_proxies],
+    observability: buildObservability(s.observability),
   };
 
   return {
@@ -101,7 +103,15 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     tools,
     guardrails,
     server,
-    logger: { level: parsed.logger.level, format: parsed.logger.format },
+    logger: {
+      level: parsed.logger.level,
+      format: parsed.logger.format,
+      ...(parsed.logger.file === undefined ? {} : { file: resolve(baseDir, parsed.logger.file) }),
+    },
+    audit: {
+      sink: parsed.audit.sink,
+      ...(parsed.audit.path === undefined ? {} : { path: resolve(baseDir, parsed.audit.path) }),
+    },
   };
 }
 

@@ -4,16 +4,21 @@
  * substitute.ts for `${VAR}`, environment.ts for `.env`, secrets.ts for what counts as a secret.
  */
 export { loadEnvironment, processEnvironment } from './environment.ts';
+export type { InspectConfigOptions, InspectedConfig } from './inspect-config.ts';
+export { inspectConfigFile, inspectConfigText, PLACEHOLDER_VALUES } from './inspect-config.ts';
 export { configJsonSchema } from './json-schema.ts';
 export type { LoadConfigOptions, LoadedConfig } from './load-config.ts';
 export { loadConfigFile } from './load-config.ts';
 export type { ParseConfigOptions, ParsedConfig } from './parse-config.ts';
 export { parseConfigText } from './parse-config.ts';
-export { urlPassword } from './secrets.ts';
+export { isSecretKey, urlPassword } from './secrets.ts';
+export { tracingEndpointProblem } from './sections/observability.ts';
 export { parseLimitRules, parseLimitsJson } from './sections/rate-limiting.ts';
 export type {
   AgentConfig,
   ApiKeyConfig,
+  AuditConfig,
+  AuditSinkKind,
   AuthConfig,
   CommandToolConfig,
   Config,
@@ -27,6 +32,7 @@ export type {
   LogFormat,
   LoggerConfig,
   LogLevel,
+  ObservabilityConfig,
   Provider,
   RateLimitingConfig,
   RateLimitStoreKind,

@@ -78,6 +78,10 @@ test('a minimal document gets every default', () => {
     max_body_bytes: 1_048_576,
     shutdown_timeout: 10_000,
     trusted_proxies: [],
+    observability: {
+      metrics: { enabled: false, path: '/metrics' },
+      tracing: { enabled: false, protocol: 'grpc', sampling: 1, capture_content: false, service_name: 'hector' },
+    },
   });
   assert.equal('rate_limiting' in config.server, false, 'no rate_limiting block: no limits from the file');
   assert.equal('database' in config.server, false, 'no database: the server picks its default');
@@ -190,6 +194,10 @@ logger: {level: silent, format: text}
     max_body_bytes: 1024,
     shutdown_timeout: 0,
     trusted_proxies: ['10.0.0.0/8', 'fd00::/8', '192.0.2.1'],
+    observability: {
+      metrics: { enabled: false, path: '/metrics' },
+      tracing: { enabled: false, protocol: 'grpc', sampling: 1, capture_content: false, service_name: 'hector' },
+    },
     rate_limiting: {
       enabled: true,
       requests_per_minute: 100,
@@ -228,7 +236,7 @@ agents: {a: {llm: x}}
   assert.deepEqual(issues(doc('server:\n  prot: 80\nlogger:\n  levle: info\n  colour: true\n')), [
     { path: 'server.prot', message: 'unknown key "prot" (line 11)', hint: 'did you mean `port`?' },
     { path: 'logger.levle', message: 'unknown key "levle" (line 13)', hint: 'did you mean `level`?' },
-    { path: 'logger.colour', message: 'unknown key "colour" (line 14)', hint: 'allowed keys: level, format' },
+    { path: 'logger.colour', message: 'unknown key "colour" (line 14)', hint: 'allowed keys: level, format, file' },
   ]);
   assert.deepEqual(issues(doc('tools:\n  t: {type: function, handler: read_file, working_dir: ./w}\n')), [
     {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { text } from './fields.ts';
 import { agentsSchema } from './sections/agents.ts';
+import { auditSchema } from './sections/audit.ts';
 import { guardrailsSchema } from './sections/guardrails.ts';
 import { llmsSchema } from './sections/llms.ts';
 import { loggerSchema } from './sections/logger.ts';
@@ -23,6 +24,7 @@ export const configSchema = z
     guardrails: guardrailsSchema,
     server: serverSchema,
     logger: loggerSchema,
+    audit: auditSchema,
   })
   .meta({ title: 'Hector configuration (version "2")' });
 

@@ -6,10 +6,11 @@
 import type { GuardrailConfig } from './sections/guardrails.ts';
 import type { Provider } from './sections/llms.ts';
 import type { LOG_FORMATS, LOG_LEVELS } from './sections/logger.ts';
+import type { ObservabilityConfig } from './sections/observability.ts';
 import type { LIMIT_SCOPES, LIMIT_TYPES, LIMIT_WINDOWS, RATE_LIMIT_STORES } from './sections/rate-limiting.ts';
 import type { FILE_HANDLERS, TOOL_TYPES } from './sections/tools.ts';
 
-export type { GuardrailConfig, Provider };
+export type { GuardrailConfig, ObservabilityConfig, Provider };
 export type ToolType = (typeof TOOL_TYPES)[number];
 export type FileHandler = (typeof FILE_HANDLERS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -163,6 +164,8 @@ export interface ServerConfig {
   readonly rate_limiting?: RateLimitingConfig;
   /** Addresses/CIDRs whose X-Forwarded-For is believed (empty: none). */
   readonly trusted_proxies: readonly string[];
+  /** Metrics and tracing (both off by default). */
+  readonly observability: ObservabilityConfig;
 }
 
 export interface LimitRuleConfig {
@@ -216,6 +219,16 @@ export interface CorsConfig {
 export interface LoggerConfig {
   readonly level: LogLevel;
   readonly format: LogFormat;
+  /** Absolute path of the log file; absent: stdout. */
+  readonly file?: string;
+}
+
+export type AuditSinkKind = 'log' | 'file' | 'database';
+
+export interface AuditConfig {
+  readonly sink: AuditSinkKind;
+  /** `sink: file`: the absolute path of the audit file; absent: `.hector/audit.jsonl` under the working directory. */
+  readonly path?: string;
 }
 
 export interface Config {
@@ -228,4 +241,5 @@ export interface Config {
   readonly guardrails: Readonly<Record<string, GuardrailConfig>>;
   readonly server: ServerConfig;
   readonly logger: LoggerConfig;
+  readonly audit: AuditConfig;
 }

@@ -15,6 +15,8 @@ export interface YamlTree {
   issues: RawIssue[];
   /** Values that came from the environment during substitution (not from `:-` defaults). */
   envValues: string[];
+  /** The raw text of every string value that held a `${…}` reference or `$${` escape, by dotted path. */
+  references: Map<string, string>;
   /** Paths whose value could not be read or substituted (see RawIssue.fromReader). */
   failed: Set<string>;
   /** 1-based line of the key or value at `path`, or of its nearest existing ancestor (not the document root). */
@@ -48,7 +50,15 @@ export function readYaml(text: string, lookup: (name: string) => string | undefi
     }
     return undefined;
   };
-  const tree: YamlTree = { value: undefined, issues: [], envValues: [], failed: new Set(), lineOf, parsed: false };
+  const tree: YamlTree = {
+    value: undefined,
+    issues: [],
+    envValues: [],
+    references: new Map(),
+    failed: new Set(),
+    lineOf,
+    parsed: false,
+  };
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
@@ -108,6 +118,7 @@ export function readYaml(text: string, lookup: (name: string) => string | undefi
       }
       const r = substitute(v, lookup, dotted(path));
       tree.envValues.push(...r.fromEnv);
+      if (r.changed) tree.references.set(dotted(path), v);
       if (r.problems.length > 0) {
         tree.failed.add(pathKey(path));
         for (const p of r.problems) tree.issues.push({ path, ...p, fromReader: true });

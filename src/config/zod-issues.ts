@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isPlainObject } from '../shared/index.ts';
 import { closest, suggestion } from './did-you-mean.ts';
 import { NAME_RULE } from './fields.ts';
+import { unsupportedKeyHint } from './guide-hints.ts';
 import { describeValue, type PathSegment, quote, type RawIssue } from './issue.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -117,11 +118,16 @@ export function convertZodIssues(issues: readonly Issue[], schema: z.ZodType, ro
       case 'unrecognized_keys': {
         const allowed = allowedKeys(schema, rootValue, path);
         for (const key of iss.keys) {
+          const unsupported = unsupportedKeyHint(path, key);
           out.push({
             path: [...path, key],
-            message: `unknown key ${quote(key)}`,
+            message: unsupported ? `unsupported key ${quote(key)}` : `unknown key ${quote(key)}`,
             at: 'key',
-            ...(allowed.length > 0 ? { hint: suggestion(key, allowed, 'allowed keys')! } : {}),
+            ...(unsupported
+              ? { hint: unsupported }
+              : allowed.length > 0
+                ? { hint: suggestion(key, allowed, 'allowed keys')! }
+                : {}),
           });
         }
         return;

@@ -23,6 +23,7 @@ import type { LimitStatus } from '../ratelimit/index.ts';
 import {
   ConfigError,
   constantTimeEqual,
+  hasProtoKey,
   InvalidRequestError,
   isAppError,
   isPlainObject,
@@ -68,23 +69,28 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
   const admin = new Hono<Env>();
   const { apps, audit } = options;
   const requestIdOf = (c: { get(key: 'requestId'): string | undefined }) => c.get('requestId') ?? null;
-  const record = (c: Parameters<typeof requestIdOf>[0], action: string, appId: string | null, success: boolean) =>
+  /** One admin audit event; an id that cannot be an app's (too long, odd characters) is kept out of the tenant. */
+  const record = (c: Parameters<typeof requestIdOf>[0], action: string, appId: string | null, success: boolean) => {
+    const plausible = appId !== null && /^[A-Za-z0-9_-]{1,80}$/.test(appId) ? appId : null;
     audit.emit({
       ...(success ? {} : { level: 'warn' as const }),
       component: 'admin',
       action,
       user: success ? 'admin' : null,
-      tenant: appId ?? 'default',
+      tenant: plausible ?? 'default',
       success,
       request_id: requestIdOf(c),
-      app_id: appId,
+      app_id: plausible,
+      ...(appId !== null && plausible === null ? { app_id_given: appId.slice(0, 80) } : {}),
     });
+  };
 
   admin.get('/admin/jwks', async (c) => c.json(await apps.jwks()));
 
   admin.use('/admin/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer ([^\s]+)$/.exec(header);
+    // The scheme is case-insensitive (RFC 9110 §11.1), as on the rest of the API.
+    const match = /^Bearer ([^\s]+)$/i.exec(header);
     if (!match || !constantTimeEqual(match[1]!, options.adminSecret)) {
       record(c, 'authenticate', null, false);
       c.header('WWW-Authenticate', 'Bearer realm="hector-admin"');
@@ -104,8 +110,13 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
     '/admin/*',
     bodyLimit({
       maxSize: options.maxBodyBytes,
-      onError: (c) =>
-        c.json({ error: { code: 'payload_too_large', message: `body exceeds ${options.maxBodyBytes} bytes` } }, 413),
+      onError: (c) => {
+        record(c, 'request', null, false);
+        return c.json(
+          { error: { code: 'payload_too_large', message: `body exceeds ${options.maxBodyBytes} bytes` } },
+          413,
+        );
+      },
     }),
   );
 
@@ -116,6 +127,9 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') {
       return { ok: false as const, status: 415 as const, error: 'Content-Type must be application/json' };
+    }
+    if (hasProtoKey(text)) {
+      return { ok: false as const, status: 400 as const, error: 'the body has a "__proto__" key, which no field is' };
     }
     const parsed = safeJsonParse(text);
     if (!parsed.ok || !isPlainObject(parsed.value)) {
@@ -153,7 +167,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
 
   admin.post('/admin/apps', async (c) => {
     const parsed = await bodyOf(c);
-    if (!parsed.ok) return c.json({ error: { code: 'invalid_request', message: parsed.error } }, parsed.status);
+    if (!parsed.ok) {
+      record(c, 'create', null, false);
+      return c.json({ error: { code: 'invalid_request', message: parsed.error } }, parsed.status);
+    }
     let created: string | null = null;
     return act(
       c,
@@ -190,7 +207,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
   );
   admin.put('/admin/apps/:id', async (c) => {
     const parsed = await bodyOf(c);
-    if (!parsed.ok) return c.json({ error: { code: 'invalid_request', message: parsed.error } }, parsed.status);
+    if (!parsed.ok) {
+      record(c, 'update', c.req.param('id'), false);
+      return c.json({ error: { code: 'invalid_request', message: parsed.error } }, parsed.status);
+    }
     return act(
       c,
       'update',
@@ -203,7 +223,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
   });
   admin.post('/admin/apps/:id/token', async (c) => {
     const parsed = await bodyOf(c);
-    if (!parsed.ok) return c.json({ error: { code: 'invalid_request', message: parsed.error } }, parsed.status);
+    if (!parsed.ok) {
+      record(c, 'token', c.req.param('id'), false);
+      return c.json({ error: { code: 'invalid_request', message: parsed.error } }, parsed.status);
+    }
     return act(
       c,
       'token',

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type A2AService, WORK_METHODS } from '../a2a/index.ts';
 import type { Authenticator, AuthMethodsInfo } from '../auth/index.ts';
-import type { AuditSink, Logger } from '../observability/index.ts';
+import type { AuditSink, Logger, Span, Telemetry } from '../observability/index.ts';
 import {
   auditDenial,
   denialError,
@@ -12,6 +12,7 @@ import {
   retryAfterSeconds,
 } from '../ratelimit/index.ts';
 import {
+  type Cidr,
   DEFAULT_APP_ID,
   InvalidRequestError,
   newId,
@@ -23,14 +24,16 @@ import {
   UnsupportedMediaTypeError,
 } from '../shared/index.ts';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.ts';
-import { principalOf } from './authenticate.ts';
+import { type AuthDeps, principalOf } from './authenticate.ts';
 import { resolveBaseUrl } from './base-url.ts';
 import { type CorsOptions, corsMiddleware } from './cors.ts';
 import { ERROR_WIRE, jsonRpcErrorBody, restErrorBody, toWireError } from './errors.ts';
 import { handleJsonRpc } from './jsonrpc-route.ts';
+import { type MetricsEndpointOptions, metricsHandler, observeRequests } from './observe.ts';
 import {
   admitWork,
   clientAddress,
+  isTrustedPeer,
   limitView,
   peerAddress,
   type RateLimitHttpOptions,
@@ -68,6 +71,11 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   /** `server.public_url`, used in agent cards when set. */
   publicUrl?: string | undefined;
+  /**
+   * `server.trusted_proxies`: peers whose `X-Forwarded-Proto` is believed for agent-card URLs (rate limiting
+   * takes its own copy for `X-Forwarded-For`). Default: none.
+   */
+  trustedProxies?: readonly Cidr[] | undefined;
   /** Base URL when neither public_url nor a valid Host header is available (the bound address). */
   fallbackBaseUrl: () => string;
   /** Agents, storage and toolsets for /health. */
@@ -83,9 +91,13 @@ export interface HttpAppOptions {
   tenants?: ((tenant: string) => Promise<TenantService | undefined>) | undefined;
   /** The Admin API (`/admin/*`), mounted when set. */
   admin?: AdminRoutesOptions | undefined;
+  /** Request metrics and spans (absent: none). */
+  telemetry?: Telemetry | undefined;
+  /** The metrics endpoint on this app (absent: not served here; it may have its own port). */
+  metrics?: MetricsEndpointOptions | undefined;
 }
 
-type Env = { Variables: { requestId: string; peer: string | undefined } };
+type Env = { Variables: { requestId: string; peer: string | undefined; span: Span | undefined } };
 
 /**
  * Whether `principal` may know that `agent` exists: public agents are visible to everyone (calling them still
@@ -107,8 +119,31 @@ function agentNotFound(name: string): { error: { code: 'not_found'; message: str
 export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   const { a2a, logger, authenticator, audit } = options;
-  const authDeps = { authenticator, audit };
+  /** What serves each principal that authentication resolved to an app (see authDeps.resolveTenant). */
+  const resolved = new WeakMap<Principal, TenantService>();
+  const authDeps: AuthDeps = {
+    authenticator,
+    audit,
+    // With the Admin API, the tenant is resolved (name → id, unknown → 403) as part of authenticating, so the
+    // audit event of the attempt names the app by its id and a tenant that is no app is a failed attempt.
+    resolveTenant: options.tenants
+      ? async (principal) => {
+          if (principal.tenant === DEFAULT_APP_ID) return principal;
+          const tenant = await options.tenants?.(principal.tenant);
+          if (!tenant) return undefined;
+          const scoped =
+            tenant.appId === principal.tenant ? principal : Object.freeze({ ...principal, tenant: tenant.appId });
+          resolved.set(scoped, tenant);
+          return scoped;
+        }
+      : undefined,
+  };
 
+  if (options.telemetry)
+    app.use(
+      '*',
+      observeRequests(options.telemetry, () => app.routes),
+    );
   app.use('*', async (c, next) => {
     const requestId = newId('req');
     c.set('requestId', requestId);
@@ -180,7 +215,17 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     retry_after: retryAfterSeconds(denial),
   });
 
-  const baseUrl = (host: string | undefined) => resolveBaseUrl(options.publicUrl, host, options.fallbackBaseUrl());
+  /** The agent-card base URL of this request: public_url, else Host + the scheme a trusted proxy reports. */
+  const baseUrl = (c: Context<Env>) =>
+    resolveBaseUrl(
+      options.publicUrl,
+      {
+        host: c.req.header('host'),
+        forwardedProto: c.req.header('x-forwarded-proto'),
+        fromTrustedProxy: isTrustedPeer(c.get('peer'), options.trustedProxies ?? []),
+      },
+      options.fallbackBaseUrl(),
+    );
   /**
    * The A2A service of the principal's app: the file's for the default tenant, the app's own otherwise. The
    * tenant comes only from verified credentials; one that is no app here is refused.
@@ -195,7 +240,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     if (principal.tenant === DEFAULT_APP_ID || !options.tenants) {
       return { ...fileApp, appId: principal.tenant, principal };
     }
-    const tenant = await options.tenants(principal.tenant);
+    const tenant = resolved.get(principal) ?? (await options.tenants(principal.tenant));
     if (!tenant) throw new PermissionDeniedError('the tenant of these credentials is not an app on this server');
     const scoped =
       tenant.appId === principal.tenant ? principal : Object.freeze({ ...principal, tenant: tenant.appId });
@@ -218,9 +263,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
 
   app.get('/agents', async (c) => {
     const principal = await principalOf(c, authDeps, 'optional');
-    const host = c.req.header('host');
     const service = await serviceFor(principal);
-    const agents = visibleAgents(service, principal).map((name) => service.card(name, baseUrl(host)));
+    const agents = visibleAgents(service, principal).map((name) => service.card(name, baseUrl(c)));
     return c.json({ agents, total: agents.length });
   });
 
@@ -229,7 +273,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     const service = await serviceFor(principal);
     const first = visibleAgents(service, principal)[0];
     if (!first) return c.json({ error: { code: 'not_found', message: 'no agents are available' } }, 404);
-    return c.json(service.card(first, baseUrl(c.req.header('host'))));
+    return c.json(service.card(first, baseUrl(c)));
   });
 
   const cardRoute = async (c: Context<Env>) => {
@@ -237,7 +281,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     const name = c.req.param('name') ?? '';
     const service = await serviceFor(principal);
     if (!visibleTo(service.visibilityOf(name), principal)) return c.json(agentNotFound(name), 404);
-    return c.json(service.card(name, baseUrl(c.req.header('host'))));
+    return c.json(service.card(name, baseUrl(c)));
   };
   app.get('/agents/:name/.well-known/agent-card.json', cardRoute);
   app.get('/agents/:name', cardRoute);
@@ -326,6 +370,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
         principal,
         requestId: c.get('requestId'),
         ...(subject ? { rateSubject: subject } : {}),
+        trace: c.get('span'),
       });
       if (response.error !== undefined) {
         const error = response.error as { code?: unknown; message?: unknown };
@@ -362,6 +407,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   });
 
   if (options.admin) app.route('/', createAdminRoutes(options.admin));
+  if (options.metrics) app.get(options.metrics.path, metricsHandler(options.metrics));
 
   return app;
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { type Authenticator, authFailureError } from '../auth/index.ts';
 import type { AuditSink } from '../observability/index.ts';
-import { ANONYMOUS_PRINCIPAL, type Principal } from '../shared/index.ts';
+import { ANONYMOUS_PRINCIPAL, PermissionDeniedError, type Principal } from '../shared/index.ts';
 
 /**
  * `required`: when authentication is on, a request without valid credentials is refused (401).
@@ -15,27 +15,49 @@ export type AuthMode = 'required' | 'optional';
  * (never the credential). Identity comes only from here: nothing in a body, header or metadata field can set it.
  * With authentication off every request is the anonymous principal.
  */
-export async function principalOf(
-  c: Context,
-  deps: { authenticator: Authenticator; audit: AuditSink },
-  mode: AuthMode,
-): Promise<Principal> {
+export interface AuthDeps {
+  authenticator: Authenticator;
+  audit: AuditSink;
+  /**
+   * With the Admin API: the principal with its tenant resolved to an app's id (credentials may name an app by
+   * its name), or undefined when the tenant is no app here — refused (403) and audited as a failed attempt.
+   */
+  resolveTenant?: ((principal: Principal) => Promise<Principal | undefined>) | undefined;
+}
+
+export async function principalOf(c: Context, deps: AuthDeps, mode: AuthMode): Promise<Principal> {
   if (!deps.authenticator.enabled) return ANONYMOUS_PRINCIPAL;
   const header = c.req.header('authorization');
   if (header === undefined && mode === 'optional') return ANONYMOUS_PRINCIPAL;
   const result = await deps.authenticator.authenticate(header);
   const requestId = (c.get('requestId') as string | undefined) ?? null;
   if (result.ok) {
+    const principal = deps.resolveTenant ? await deps.resolveTenant(result.principal) : result.principal;
+    if (!principal) {
+      deps.audit.emit({
+        level: 'warn',
+        component: 'auth',
+        action: 'authenticate',
+        user: result.principal.subject,
+        tenant: ANONYMOUS_PRINCIPAL.tenant,
+        success: false,
+        request_id: requestId,
+        method: result.principal.method,
+        reason: 'unknown_tenant',
+        claimed_tenant: result.principal.tenant.slice(0, 128),
+      });
+      throw new PermissionDeniedError('the tenant of these credentials is not an app on this server');
+    }
     deps.audit.emit({
       component: 'auth',
       action: 'authenticate',
-      user: result.principal.subject,
-      tenant: result.principal.tenant,
+      user: principal.subject,
+      tenant: principal.tenant,
       success: true,
       request_id: requestId,
-      method: result.principal.method,
+      method: principal.method,
     });
-    return result.principal;
+    return principal;
   }
   deps.audit.emit({
     level: 'warn',

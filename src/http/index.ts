@@ -6,3 +6,5 @@ export type { CorsOptions } from './cors.ts';
 export { ERROR_WIRE } from './errors.ts';
 export type { Listener } from './listen.ts';
 export { listen } from './listen.ts';
+export type { MetricsEndpointOptions } from './observe.ts';
+export { createMetricsApp } from './observe.ts';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { A2AService, JsonRpcResponse } from '../a2a/index.ts';
-import type { Logger } from '../observability/index.ts';
+import type { Logger, Span } from '../observability/index.ts';
 import { isPlainObject, type Principal, type RateSubject, safeJsonParse } from '../shared/index.ts';
 import { JSON_RPC_INVALID_REQUEST, JSON_RPC_PARSE_ERROR, jsonRpcErrorBody, toWireError } from './errors.ts';
 
@@ -83,6 +83,7 @@ export async function handleJsonRpc(
       requestId,
       protocolVersion: c.req.header('a2a-version'),
       rateSubject,
+      trace: c.get('span') as Span | undefined,
     });
   } catch (err) {
     const wire = toWireError(err, requestId);

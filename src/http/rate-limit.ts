@@ -60,6 +60,12 @@ export function peerAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
+/** Whether the TCP peer address is inside one of `trusted` (`server.trusted_proxies`); false without a peer. */
+export function isTrustedPeer(peer: string | undefined, trusted: readonly Cidr[]): boolean {
+  const ip = parseAddress(peer);
+  return ip !== undefined && trusted.some((range) => cidrContains(range, ip));
+}
+
 /**
  * The client's key address (IPv4 as is, IPv6 as its /64) from the peer address read at the start of the
  * request, or undefined when there was none (the caller refuses the request).

@@ -12,8 +12,10 @@ export interface LoggerOptions {
    * (messages, fields, error stacks). Values shorter than 4 characters are ignored (they would mangle output).
    */
   secrets: readonly string[];
-  /** Where lines go; defaults to stdout. */
+  /** Where lines go; defaults to stdout (or `file`). */
   destination?: DestinationStream;
+  /** Append lines to this file (created with its directory, mode 0600) instead of stdout. */
+  file?: string;
 }
 
 export type { Logger };
@@ -76,7 +78,11 @@ function textLine(obj: Record<string, unknown>): string {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const scrub = createScrubber(options.secrets);
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination =
+    options.destination ??
+    (options.file === undefined
+      ? pino.destination({ dest: 1, sync: false })
+      : pino.destination({ dest: options.file, sync: false, append: true, mkdir: true, mode: 0o600 }));
   const format = options.format;
   return pino(
     {

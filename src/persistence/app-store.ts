@@ -14,6 +14,7 @@ function toApp(row: Selectable<AppsTable>): StoredApp {
     configSealed: row.config_sealed,
     hostTools: Number(row.host_tools) === 1,
     rateLimits: row.rate_limits,
+    allowedRanges: row.allowed_ranges,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -58,6 +59,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
       checkName(app.name);
       checkText(app.configSealed, 'app config');
       checkText(app.rateLimits, 'app rate limits');
+      checkText(app.allowedRanges, 'app allowed ranges');
       checkKey(key);
       const at = now();
       return db.transaction().execute(async (tx) => {
@@ -69,6 +71,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
             config_sealed: app.configSealed,
             host_tools: app.hostTools ? 1 : 0,
             rate_limits: app.rateLimits,
+            allowed_ranges: app.allowedRanges,
             created_at: at,
             updated_at: at,
           })
@@ -110,25 +113,39 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
         .execute();
       return rows.map(toApp);
     },
-    async update(id, change) {
+    async update(id, change, expectedUpdatedAt) {
       checkId(id, 'app id');
       if (change.name !== undefined) checkName(change.name);
       if (change.configSealed !== undefined) checkText(change.configSealed, 'app config');
       if (change.rateLimits !== undefined) checkText(change.rateLimits, 'app rate limits');
+      if (change.allowedRanges !== undefined) checkText(change.allowedRanges, 'app allowed ranges');
       try {
-        const row = await db
-          .updateTable('apps')
-          .set({
-            ...(change.name === undefined ? {} : { name: change.name }),
-            ...(change.configSealed === undefined ? {} : { config_sealed: change.configSealed }),
-            ...(change.hostTools === undefined ? {} : { host_tools: change.hostTools ? 1 : 0 }),
-            ...(change.rateLimits === undefined ? {} : { rate_limits: change.rateLimits }),
-            updated_at: now(),
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst();
-        return row && toApp(row);
+        return await db.transaction().execute(async (tx) => {
+          const current = await tx.selectFrom('apps').select('updated_at').where('id', '=', id).executeTakeFirst();
+          if (!current) return undefined;
+          if (expectedUpdatedAt !== undefined && current.updated_at !== expectedUpdatedAt) {
+            throw new ConflictError('the app was changed by another request meanwhile; read it again and retry');
+          }
+          // Strictly later than the version it replaces, so every version has its own updated_at.
+          const at = new Date(Math.max(clock.now(), Date.parse(current.updated_at) + 1)).toISOString();
+          const row = await tx
+            .updateTable('apps')
+            .set({
+              ...(change.name === undefined ? {} : { name: change.name }),
+              ...(change.configSealed === undefined ? {} : { config_sealed: change.configSealed }),
+              ...(change.hostTools === undefined ? {} : { host_tools: change.hostTools ? 1 : 0 }),
+              ...(change.rateLimits === undefined ? {} : { rate_limits: change.rateLimits }),
+              ...(change.allowedRanges === undefined ? {} : { allowed_ranges: change.allowedRanges }),
+              updated_at: at,
+            })
+            .where('id', '=', id)
+            .where('updated_at', '=', current.updated_at)
+            .returningAll()
+            .executeTakeFirst();
+          if (!row)
+            throw new ConflictError('the app was changed by another request meanwhile; read it again and retry');
+          return toApp(row);
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new ConflictError(NAME_TAKEN);
         throw err;

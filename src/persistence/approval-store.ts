@@ -193,5 +193,20 @@ export function createApprovalStore(db: Kysely<Schema>, clock: Clock): ApprovalS
         .where('task_id', '=', taskId)
         .execute();
     },
+    async countPending(): Promise<number> {
+      // Only calls of runs still paused: an abandoned pause's leftovers are not waiting for anyone.
+      const row = await db
+        .selectFrom('approvals')
+        .innerJoin('paused_runs', (join) =>
+          join
+            .onRef('paused_runs.app_id', '=', 'approvals.app_id')
+            .onRef('paused_runs.task_id', '=', 'approvals.task_id'),
+        )
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('approvals.status', '=', 'pending')
+        .where('approvals.expires_at', '>', now())
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
   };
 }

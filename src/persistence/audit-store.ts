@@ -1,9 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { JsonValue } from '../shared/index.ts';
-import { InvalidRequestError } from '../shared/index.ts';
+import { chainHash, GENESIS_HASH, InvalidRequestError } from '../shared/index.ts';
 import { fromJsonText, toJsonText } from './json-column.ts';
 import type { AuditTable, Schema } from './schema.ts';
-import type { AuditRecord, AuditStore } from './types.ts';
+import type { AuditChainRow, AuditRecord, AuditStore, DatabaseKind } from './types.ts';
 import { canonicalTimestamp, checkId, checkPageSize, checkText } from './validate.ts';
 
 function optionalString(value: unknown, what: string): string | null {
@@ -27,12 +27,33 @@ function toRecord(row: Selectable<AuditTable>): AuditRecord & { id: number } {
   };
 }
 
+/** What an entry's hash covers: every column but the id and the chain fields, the event as parsed JSON. */
+function chainContent(row: Omit<Selectable<AuditTable>, 'id' | 'seq' | 'prev_hash' | 'hash'>): JsonValue {
+  return {
+    timestamp: row.timestamp,
+    app_id: row.app_id,
+    user_id: row.user_id,
+    component: row.component,
+    action: row.action,
+    success: row.success === true || row.success === 1,
+    request_id: row.request_id,
+    event: fromJsonText(row.event, 'audit event'),
+  };
+}
+
+/** Any constant: the PostgreSQL advisory lock that orders appends of every replica sharing the database. */
+const CHAIN_LOCK = 0x6865_6374;
+
 /**
- * The durable audit trail: append-only (no update or delete method exists). Timestamps are normalised to
+ * The durable audit trail: append-only (no update or delete method exists) and hash-chained: each append, in
+ * one transaction, reads the newest entry's `seq` and `hash` and writes `seq + 1` with the hash of its content
+ * (shared/hash-chain.ts). On PostgreSQL an advisory lock orders appends of every replica; SQLite's one
+ * connection runs transactions one at a time. `seq` is unique, so even without the lock the chain could not
+ * fork (a second writer would fail, not branch). Timestamps are normalised to
  * ISO-8601 UTC on write so `since` (inclusive) / `until` (exclusive) compare as times. `list` is filtered by
  * `appId` always; newest first, ties broken by insertion id.
  */
-export function createAuditStore(db: Kysely<Schema>): AuditStore {
+export function createAuditStore(db: Kysely<Schema>, kind: DatabaseKind, key?: string): AuditStore {
   return {
     async append(record: AuditRecord): Promise<void> {
       checkId(record?.appId, 'audit appId');
@@ -40,19 +61,51 @@ export function createAuditStore(db: Kysely<Schema>): AuditStore {
       checkId(record.action, 'audit action');
       if (typeof record.success !== 'boolean') throw new InvalidRequestError('audit success must be a boolean');
       const event: JsonValue = record.event;
-      await db
-        .insertInto('audit')
-        .values({
-          timestamp: canonicalTimestamp(record.timestamp, 'audit timestamp'),
-          app_id: record.appId,
-          user_id: optionalString(record.userId, 'audit userId'),
-          component: record.component,
-          action: record.action,
-          success: record.success,
-          request_id: optionalString(record.requestId, 'audit requestId'),
-          event: toJsonText(event, 'audit event'),
-        })
+      const values = {
+        timestamp: canonicalTimestamp(record.timestamp, 'audit timestamp'),
+        app_id: record.appId,
+        user_id: optionalString(record.userId, 'audit userId'),
+        component: record.component,
+        action: record.action,
+        success: record.success,
+        request_id: optionalString(record.requestId, 'audit requestId'),
+        event: toJsonText(event, 'audit event'),
+      };
+      const content = chainContent(values);
+      await db.transaction().execute(async (tx) => {
+        if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(tx);
+        const last = await tx
+          .selectFrom('audit')
+          .select(['seq', 'hash'])
+          .where('seq', 'is not', null)
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const seq = last ? Number(last.seq) + 1 : 1;
+        const prevHash = last?.hash ?? GENESIS_HASH;
+        await tx
+          .insertInto('audit')
+          .values({ ...values, seq, prev_hash: prevHash, hash: chainHash(seq, prevHash, content, key) })
+          .execute();
+      });
+    },
+
+    async readChain(afterId: number, limit: number): Promise<AuditChainRow[]> {
+      checkPageSize(limit, 'audit chain page size');
+      const rows = await db
+        .selectFrom('audit')
+        .selectAll()
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
         .execute();
+      return rows.map((row) => ({
+        id: Number(row.id),
+        seq: row.seq === null ? null : Number(row.seq),
+        prevHash: row.prev_hash,
+        hash: row.hash,
+        content: chainContent(row),
+      }));
     },
 
     async list(filter): Promise<(AuditRecord & { id: number })[]> {

@@ -6,6 +6,7 @@ export type {
   ApprovalStatus,
   ApprovalStore,
   AppStore,
+  AuditChainRow,
   AuditRecord,
   AuditStore,
   Database,

@@ -186,6 +186,36 @@ const appLimitsSchema: Migration = {
   },
 };
 
+/**
+ * The audit trail becomes a hash chain: `seq` (1, 2, …; unique, so two writers can never fork the chain),
+ * `prev_hash` and `hash` (see shared/hash-chain.ts). Rows written before this migration keep null there.
+ */
+function auditChainSchema(kind: DatabaseKind): Migration {
+  const big = kind === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('audit').addColumn('seq', big).execute();
+      await db.schema.alterTable('audit').addColumn('prev_hash', 'text').execute();
+      await db.schema.alterTable('audit').addColumn('hash', 'text').execute();
+      await db.schema.createIndex('audit_seq_idx').on('audit').column('seq').unique().execute();
+    },
+  };
+}
+
+/**
+ * The private ranges an admin lets an app reach (a JSON list of CIDRs), and app names unique whatever their case
+ * (`Support` and `support` would route the same identity-provider tokens ambiguously).
+ */
+const appGrantsSchema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('apps')
+      .addColumn('allowed_ranges', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema.createIndex('apps_name_nocase_idx').on('apps').unique().expression(sql`lower(name)`).execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
@@ -194,6 +224,8 @@ export function migrations(kind: DatabaseKind): Record<string, Migration> {
     '0003_rate_counters': rateCountersSchema(kind),
     '0004_apps': appsSchema(kind),
     '0005_app_rate_limits': appLimitsSchema,
+    '0006_audit_chain': auditChainSchema(kind),
+    '0007_app_grants': appGrantsSchema,
   };
 }
 

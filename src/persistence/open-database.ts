@@ -58,7 +58,7 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
     description: parsed.description,
     sessions: createSessionStore(db, clock),
     tasks: createTaskStore(db, clock),
-    audit: createAuditStore(db),
+    audit: createAuditStore(db, kind, options.auditKey),
     approvals: createApprovalStore(db, clock),
     counters: createCounterStore(db, kind, () => clock.now()),
     apps: createAppStore(db, clock),

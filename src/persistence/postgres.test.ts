@@ -120,7 +120,15 @@ describe('postgres specifics', { skip }, () => {
       const rows = await client.query(`select name from ${MIGRATION_TABLE}`);
       assert.deepEqual(
         rows.rows.map((r: { name: string }) => r.name),
-        ['0001_initial', '0002_approvals', '0003_rate_counters', '0004_apps', '0005_app_rate_limits'],
+        [
+          '0001_initial',
+          '0002_approvals',
+          '0003_rate_counters',
+          '0004_apps',
+          '0005_app_rate_limits',
+          '0006_audit_chain',
+          '0007_app_grants',
+        ],
       );
       const tables = await client.query(
         "select table_name from information_schema.tables where table_schema = 'public' order by table_name",

@@ -50,6 +50,10 @@ export interface AuditTable {
   success: boolean | number;
   request_id: string | null;
   event: string;
+  /** The hash chain (null on rows written before it existed): position, previous hash, own hash. */
+  seq: ColumnType<number | string | null, number | null | undefined, never>;
+  prev_hash: ColumnType<string | null, string | null | undefined, never>;
+  hash: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** A run paused for human approval; `state` is the runtime's opaque resume document. */
@@ -100,6 +104,8 @@ export interface AppsTable {
   host_tools: number;
   /** The rate limits an admin set on the app, as a JSON list of rules. */
   rate_limits: ColumnType<string, string | undefined, string>;
+  /** The private ranges an admin lets the app reach, as a JSON list of CIDRs. */
+  allowed_ranges: ColumnType<string, string | undefined, string>;
   created_at: string;
   updated_at: string;
 }

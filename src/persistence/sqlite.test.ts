@@ -87,7 +87,15 @@ describe('sqlite specifics', () => {
       const rows = raw.prepare(`select name from ${MIGRATION_TABLE}`).all();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_initial', '0002_approvals', '0003_rate_counters', '0004_apps', '0005_app_rate_limits'],
+        [
+          '0001_initial',
+          '0002_approvals',
+          '0003_rate_counters',
+          '0004_apps',
+          '0005_app_rate_limits',
+          '0006_audit_chain',
+          '0007_app_grants',
+        ],
       );
       const tables = raw
         .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")

@@ -102,6 +102,20 @@ export interface AuditStore {
     userId?: string;
     limit: number;
   }): Promise<(AuditRecord & { id: number })[]>;
+  /**
+   * Rows in insertion order after row `afterId`, at most `limit` (1–1000), with their chain fields (null on rows
+   * written before the chain existed) and the content the hash covers: for `hector audit verify`.
+   */
+  readChain(afterId: number, limit: number): Promise<AuditChainRow[]>;
+}
+
+/** One audit row as the hash chain sees it. */
+export interface AuditChainRow {
+  readonly id: number;
+  readonly seq: number | null;
+  readonly prevHash: string | null;
+  readonly hash: string | null;
+  readonly content: JsonValue;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
@@ -172,6 +186,8 @@ export interface ApprovalStore {
   decide(appId: string, taskId: string, decisions: ApprovalDecision[]): Promise<boolean>;
   /** Ends the pause (the run continued): the paused run is removed; decided approvals stay until the next pause. */
   resume(scope: Scope, taskId: string): Promise<void>;
+  /** Approvals of paused runs still pending and not expired, across every app (`hector_approvals_pending`). */
+  countPending(): Promise<number>;
 }
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -203,6 +219,11 @@ export interface DatabaseOptions {
    * `:memory:` for an in-memory SQLite database.
    */
   url: string;
+  /**
+   * Key of the audit hash chain (HMAC-SHA256; HECTOR_AUDIT_KEY). Without it the chain uses plain SHA-256, which
+   * detects edits but not a writer who recomputes every hash after the one they changed.
+   */
+  auditKey?: string | undefined;
 }
 
 /** An app (tenant) as stored: its config is sealed by the caller (shared/sealer.ts), never stored in clear. */
@@ -214,6 +235,8 @@ export interface StoredApp {
   readonly hostTools: boolean;
   /** The rate limits an admin set on the app: a JSON list of rules, validated by the caller (`[]`: none). */
   readonly rateLimits: string;
+  /** The private ranges an admin lets the app reach: a JSON list of CIDRs, validated by the caller (`[]`: none). */
+  readonly allowedRanges: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -249,7 +272,9 @@ export interface AppStore {
   /** Undefined when there is no such app; a ConflictError when the new name is taken. */
   update(
     id: string,
-    change: { name?: string; configSealed?: string; hostTools?: boolean; rateLimits?: string },
+    change: { name?: string; configSealed?: string; hostTools?: boolean; rateLimits?: string; allowedRanges?: string },
+    /** When set, the update applies only if the app is still at this `updatedAt` (else a ConflictError). */
+    expectedUpdatedAt?: string,
   ): Promise<StoredApp | undefined>;
   /** True when the app existed. Its keys go with it. */
   delete(id: string): Promise<boolean>;

@@ -44,6 +44,7 @@ export function createAgentTool(agent: AgentDefinition, deps: () => RuntimeDeps)
         signal: context.signal,
         ephemeral: true,
         ...(context.rateSubject ? { rateSubject: context.rateSubject } : {}),
+        ...(context.trace ? { trace: context.trace } : {}),
       });
       return { output: result.text, isError: false };
     },

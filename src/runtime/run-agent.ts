@@ -4,6 +4,7 @@ import { argsForAudit, executeToolCall, type ToolOutcome } from '../tools/index.
 import { argumentsHash, refusalText, renderPrompt, toRequest } from './approval-gate.ts';
 import { authorizeCall, guardedModelStep, guardInput, guardToolResult, offeredTools } from './guard.ts';
 import { fromStored, toStored, trimHistory } from './history.ts';
+import { endToolSpan, inRunSpan, observeLlmCall, startToolSpan, toolLabel } from './observe.ts';
 import { decodePausedState, encodePausedState, type PausedCall } from './paused-state.ts';
 import { withTokenBudget } from './token-budget.ts';
 import type { ResumeInput, RunEvent, RunInput, RunResult, RuntimeDeps } from './types.ts';
@@ -33,12 +34,17 @@ type Emit = (event: RunEvent) => void;
  *   stage output). Everything stored is what the guardrails let through (redacted input and output).
  * - With token quotas (`deps.limits`, `input.rateSubject`): every LLM call reserves its maximum first and settles
  *   to the provider's usage (token-budget.ts); a refused reservation rejects with RateLimitedError.
+ * - With `deps.telemetry`: the run (a child of `input.trace`), each LLM call and each tool call get a span and
+ *   their metrics (observe.ts); a sub-agent's run is a child of its tool call's span.
  */
 export async function runAgent(deps: RuntimeDeps, input: RunInput, emit: Emit = () => {}): Promise<RunResult> {
-  const userText = await guardInput(deps, input, input.userText);
-  const history = await loadHistory(deps, input);
-  const turn: ChatMessage[] = [{ role: 'user', content: userText }];
-  return loop(deps, input, emit, { history, turn, step: 0, usage: { inputTokens: 0, outputTokens: 0 } });
+  return inRunSpan(deps, input, false, async (traced) => {
+    const run = { ...input, trace: traced.trace };
+    const userText = await guardInput(deps, run, input.userText);
+    const history = await loadHistory(deps, run);
+    const turn: ChatMessage[] = [{ role: 'user', content: userText }];
+    return loop(deps, run, emit, { history, turn, step: 0, usage: { inputTokens: 0, outputTokens: 0 } });
+  });
 }
 
 /**
@@ -48,6 +54,10 @@ export async function runAgent(deps: RuntimeDeps, input: RunInput, emit: Emit = 
  * denied and expired ones give the model a tool result saying so, and the loop goes on.
  */
 export async function resumeAgent(deps: RuntimeDeps, input: ResumeInput, emit: Emit = () => {}): Promise<RunResult> {
+  return inRunSpan(deps, input, true, (traced) => resume(deps, traced, emit));
+}
+
+async function resume(deps: RuntimeDeps, input: ResumeInput, emit: Emit): Promise<RunResult> {
   const { scope, agent } = input;
   const paused = await deps.approvals.store.paused(scope, input.taskId);
   if (!paused || paused.agent !== agent.name) {
@@ -119,10 +129,12 @@ async function loop(deps: RuntimeDeps, input: ResumeInput & { ephemeral?: boolea
       tools: toolSpecs,
     };
     const result = await withTokenBudget(deps, input, request, (budgeted, onOutput) =>
-      guardedModelStep(deps, input, budgeted, (event) => {
-        if (event.type === 'text-delta') onOutput();
-        emit(event);
-      }),
+      observeLlmCall(deps, input, budgeted, () =>
+        guardedModelStep(deps, input, budgeted, (event) => {
+          if (event.type === 'text-delta') onOutput();
+          emit(event);
+        }),
+      ),
     ).catch((err: unknown) => {
       throw describeProviderFailure(err, agent.llmName, signal);
     });
@@ -229,6 +241,8 @@ async function runCall(
 ): Promise<ToolOutcome> {
   const { scope, agent, signal } = input;
   emit({ type: 'tool-call', id: call.id, name: call.name, args: call.args });
+  const label = toolLabel(call.name, allowed);
+  const span = startToolSpan(deps, input, call, label);
   const refusal = authorizeCall(deps, input, call);
   let outcome: ToolOutcome = refusal
     ? { ...refusal, verdict: 'denied', durationMs: 0, outputBytes: 0, argsForAudit: argsForAudit(call.args) }
@@ -237,7 +251,13 @@ async function runCall(
         allowedNames: allowed,
         name: call.name,
         args: call.args,
-        context: { scope, agent: agent.name, signal, ...(input.rateSubject ? { rateSubject: input.rateSubject } : {}) },
+        context: {
+          scope,
+          agent: agent.name,
+          signal,
+          trace: span,
+          ...(input.rateSubject ? { rateSubject: input.rateSubject } : {}),
+        },
         ...(mode === 'approved' ? {} : { hold: (name: string) => deps.approvals.policies.get(name) !== undefined }),
       });
   if (outcome.verdict === 'executed') {
@@ -269,6 +289,7 @@ async function runCall(
     duration_ms: outcome.durationMs,
     output_bytes: outcome.outputBytes,
   });
+  endToolSpan(deps, span, label, outcome);
   if (outcome.verdict !== 'held') {
     emit({
       type: 'tool-result',

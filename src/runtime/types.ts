@@ -1,5 +1,5 @@
 import type { Guardrails } from '../guardrails/index.ts';
-import type { AuditSink, Logger } from '../observability/index.ts';
+import type { AuditSink, Logger, Span, Telemetry } from '../observability/index.ts';
 import type { ApprovalStore, SessionStore } from '../persistence/index.ts';
 import type { ChatModel, Usage } from '../providers/index.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
@@ -46,6 +46,8 @@ export interface RuntimeDeps {
   approvals: { store: ApprovalStore; policies: ApprovalPolicies };
   /** Token quotas: a reservation before every LLM call, settled to the provider's usage (absent: none). */
   limits?: RateLimiter;
+  /** Metrics and spans of runs, LLM calls and tool calls (absent: none are recorded). */
+  telemetry?: Telemetry;
 }
 
 export interface RunInput {
@@ -64,6 +66,11 @@ export interface RunInput {
   ephemeral?: boolean;
   /** Whose token quotas the run's LLM calls count against (absent: none are applied). */
   rateSubject?: RateSubject;
+  /**
+   * The span the run's span is a child of (the HTTP request's, or the tool call that started a sub-agent).
+   * Inside the runtime, the run's own span (the parent of its LLM and tool spans).
+   */
+  trace?: Span;
 }
 
 export type RunEvent =

@@ -29,10 +29,17 @@ export interface AgentParts {
  */
 export async function buildAgentParts(
   config: Config,
-  context: { logger: Logger; protectedPaths: readonly string[]; version: string; deps: () => RuntimeDeps },
+  context: {
+    logger: Logger;
+    protectedPaths: readonly string[];
+    version: string;
+    deps: () => RuntimeDeps;
+    /** The fetch of LLM calls, by timeout (apps: SSRF-guarded); default the global fetch. */
+    llmFetch?: (timeoutMs: number) => typeof fetch;
+  },
 ): Promise<AgentParts> {
   const { logger } = context;
-  const models = buildModels(config);
+  const models = buildModels(config, context.llmFetch);
   const agents = buildAgents(config, models, buildGuardrails(config));
   const toolContext = {
     protectedPaths: [...context.protectedPaths],

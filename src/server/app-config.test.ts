@@ -40,6 +40,7 @@ test('deployment sections, the server environment and bad documents are refused 
   const doc = JSON.parse(GUIDE);
   assert.match(issues({ ...doc, server: { port: 1 } }), /server: is not allowed in an app config/);
   assert.match(issues({ ...doc, logger: { level: 'trace' } }), /logger: is not allowed/);
+  assert.match(issues({ ...doc, audit: { sink: 'file', path: '/etc/cron.d/x' } }), /audit: is not allowed/);
   const leaky = { ...doc, llms: { default: { ...doc.llms.default, api_key: '$' + '{HECTOR_AUTH_SECRET}' } } };
   const message = issues(leaky);
   assert.match(message, /llms\.default\.api_key/);
@@ -95,4 +96,13 @@ test('command tools and MCP stdio servers only with host tools enabled; MCP over
       context,
     ),
   );
+});
+
+test('a __proto__ key (in any JSON spelling) is refused, not silently dropped; absurd nesting is named as such', () => {
+  const doc = JSON.parse(GUIDE);
+  const withProto = `${JSON.stringify(doc).slice(0, -1)},"__proto__":{"admin":true}}`;
+  assert.match(issues(withProto), /config_json: has a "__proto__" key/);
+  assert.match(issues(withProto.replace('__proto__', '\\u005f_proto__')), /"__proto__" key/);
+  assert.match(issues(`${'['.repeat(20000)}${']'.repeat(20000)}`), /nested too deeply|must be a JSON object/);
+  assert.match(issues(`{"a":${'['.repeat(200000)}`), /nested too deeply|not valid JSON/);
 });

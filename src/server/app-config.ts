@@ -1,7 +1,7 @@
 /**
  * The config of an app created over the Admin API (issue 9 groundwork, not wired yet). It is validated by the
  * same strict schema as the YAML file, and then held to what a tenant may do on a shared host:
- * - no `server:` or `logger:` section (deployment settings belong to the operator's file);
+ * - no `server:`, `logger:` or `audit:` section (deployment settings belong to the operator's file);
  * - no access to the server's environment: `${VAR}` has nothing to resolve against (a `:-default` still works),
  *   so an app cannot read HECTOR_AUTH_SECRET or a provider key into its own config — its secrets are literal,
  *   stored sealed and masked in every answer;
@@ -10,8 +10,8 @@
  * - command tools and MCP stdio servers only when the admin enabled host tools for the app.
  */
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { type Config, parseConfigText } from '../config/index.ts';
-import { ConfigError, type ConfigIssue, isPlainObject, safeJsonParse } from '../shared/index.ts';
+import { type Config, isSecretKey, parseConfigText } from '../config/index.ts';
+import { ConfigError, type ConfigIssue, hasProtoKey, isPlainObject, safeJsonParse } from '../shared/index.ts';
 
 export interface AppConfigContext {
   readonly appId: string;
@@ -19,6 +19,11 @@ export interface AppConfigContext {
   readonly appsDir: string;
   /** The admin allowed command tools and MCP stdio servers for this app. */
   readonly hostTools: boolean;
+  /**
+   * Private or loopback ranges the admin lets this app's outbound requests reach (web tools, MCP over HTTP,
+   * moderation, its LLMs' `base_url`). An app config cannot widen them itself. Default: none.
+   */
+  readonly allowedRanges?: readonly string[];
 }
 
 export interface ValidatedAppConfig {
@@ -31,14 +36,22 @@ export interface ValidatedAppConfig {
   readonly document: Record<string, unknown>;
 }
 
-const FORBIDDEN_SECTIONS = ['server', 'logger'] as const;
+const FORBIDDEN_SECTIONS = ['server', 'logger', 'audit'] as const;
 
 /** `config_json` (a JSON string) or `config` (an object) → a validated app config, or a ConfigError listing every problem. */
 export function validateAppConfig(source: unknown, context: AppConfigContext): ValidatedAppConfig {
   let document: unknown = source;
   if (typeof source === 'string') {
+    if (hasProtoKey(source)) {
+      throw new ConfigError([{ path: 'config_json', message: 'has a "__proto__" key, which no config field is' }]);
+    }
     const parsed = safeJsonParse(source);
-    if (!parsed.ok) throw new ConfigError([{ path: 'config_json', message: 'is not valid JSON' }]);
+    if (!parsed.ok) {
+      const deep = /call stack|too much recursion/i.test(parsed.error);
+      throw new ConfigError([
+        { path: 'config_json', message: deep ? 'is nested too deeply to be a config' : 'is not valid JSON' },
+      ]);
+    }
     document = parsed.value;
   }
   if (!isPlainObject(document)) {
@@ -54,13 +67,12 @@ export function validateAppConfig(source: unknown, context: AppConfigContext): V
       });
     }
   }
+  issues.push(...rangeIssues(document));
   if (issues.length > 0) throw new ConfigError(issues);
   const workspace = resolve(join(context.appsDir, context.appId));
-  const { config, secrets } = parseConfigText(JSON.stringify({ version: '2', ...document }), {
-    baseDir: workspace,
-    env: {},
-    source: 'config_json',
-  });
+  const granted = context.allowedRanges ?? [];
+  // The admin's grant is what every outbound part of the app may reach; it is written in before parsing.
+  const { config, secrets } = parseAppDocument(withRanges(document, granted), workspace);
   const inside = (path: string) => {
     const rel = relative(workspace, path);
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -76,6 +88,24 @@ export function validateAppConfig(source: unknown, context: AppConfigContext): V
     }
     if (hostTool && 'sandbox' in tool && tool.sandbox === 'none') {
       issues.push({ path: `tools.${name}.sandbox`, message: 'an app cannot run tools outside the sandbox' });
+    }
+    if (hostTool && 'network' in tool && tool.network === true) {
+      issues.push({
+        path: `tools.${name}.network`,
+        message: "an app's sandboxed programs get no network: it would reach the host's private network unchecked",
+        hint: 'use a web_request tool or an MCP server over HTTP; both go through the SSRF guard',
+      });
+    }
+    if (tool.type === 'mcp' && tool.transport === 'stdio') {
+      (tool.read_only_paths ?? []).forEach((path, i) => {
+        if (!inside(path) && !SYSTEM_READ_ONLY.some((dir) => path === dir || path.startsWith(`${dir}/`))) {
+          issues.push({
+            path: `tools.${name}.read_only_paths[${i}]`,
+            message: `must be inside the app's own directory or a system directory (${SYSTEM_READ_ONLY.join(', ')})`,
+            hint: "other host paths may hold other apps' data; run such a server over HTTP instead",
+          });
+        }
+      });
     }
     if ('working_directory' in tool && !inside(tool.working_directory)) {
       issues.push({
@@ -93,6 +123,103 @@ export function validateAppConfig(source: unknown, context: AppConfigContext): V
   return { config, secrets, workspace, document };
 }
 
+/**
+ * Host directories an app's sandboxed MCP servers may be shown read-only: the system's programs and libraries,
+ * never state, homes or other apps' directories.
+ */
+const SYSTEM_READ_ONLY = [
+  '/usr',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/bin',
+  '/sbin',
+  '/opt',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+];
+
+/** Where an app config could name private ranges of its own (refused: the admin grants them on the app). */
+function rangeIssues(document: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const refuse = (path: string) =>
+    issues.push({
+      path,
+      message: 'an app config cannot open private or loopback ranges to itself',
+      hint: 'an admin grants them on the app: "allowed_ranges" in the Admin API request',
+    });
+  const tools = document.tools;
+  if (isPlainObject(tools)) {
+    for (const [name, tool] of Object.entries(tools)) {
+      if (isPlainObject(tool) && Object.hasOwn(tool, 'allowed_ranges')) refuse(`tools.${name}.allowed_ranges`);
+    }
+  }
+  const guardrails = document.guardrails;
+  if (isPlainObject(guardrails)) {
+    for (const [name, policy] of Object.entries(guardrails)) {
+      for (const stage of ['input', 'output'] as const) {
+        const moderation = isPlainObject(policy) && isPlainObject(policy[stage]) ? policy[stage].content : undefined;
+        const remote = isPlainObject(moderation) ? moderation.moderation : undefined;
+        if (isPlainObject(remote) && Object.hasOwn(remote, 'allowed_ranges')) {
+          refuse(`guardrails.${name}.${stage}.content.moderation.allowed_ranges`);
+        }
+      }
+    }
+  }
+  return issues;
+}
+
+/** A copy of the document with the admin's granted ranges on every web tool, MCP HTTP server and moderation. */
+function withRanges(document: Record<string, unknown>, ranges: readonly string[]): Record<string, unknown> {
+  if (ranges.length === 0) return document;
+  const copy = structuredClone(document);
+  if (isPlainObject(copy.tools)) {
+    for (const tool of Object.values(copy.tools)) {
+      if (!isPlainObject(tool)) continue;
+      const web = tool.type === 'function' && tool.handler === 'web_request';
+      const http = tool.type === 'mcp' && typeof tool.url === 'string';
+      if (web || http) tool.allowed_ranges = [...ranges];
+    }
+  }
+  if (isPlainObject(copy.guardrails)) {
+    for (const policy of Object.values(copy.guardrails)) {
+      for (const stage of ['input', 'output'] as const) {
+        const content = isPlainObject(policy) && isPlainObject(policy[stage]) ? policy[stage].content : undefined;
+        if (isPlainObject(content) && isPlainObject(content.moderation))
+          content.moderation.allowed_ranges = [...ranges];
+      }
+    }
+  }
+  return copy;
+}
+
+/**
+ * Parses an app document with the file's schema, against an empty environment; a `${VAR}` reference gets an
+ * app's message (app configs never read the server's environment), not the file's ("set it or add it to .env").
+ */
+function parseAppDocument(document: Record<string, unknown>, workspace: string) {
+  try {
+    return parseConfigText(JSON.stringify({ version: '2', ...document }), {
+      baseDir: workspace,
+      env: {},
+      source: 'config_json',
+    });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(
+      err.issues.map((issue) => {
+        const variable = /environment variable (\S+) is not set/.exec(issue.message);
+        if (!variable) return { ...issue, message: issue.message.replace(/ \(line \d+\)$/, '') };
+        return {
+          path: issue.path,
+          message: `names the environment variable ${variable[1]}, but an app config cannot read the server's environment`,
+          hint: 'write the value itself; it is stored encrypted and masked in every answer',
+        };
+      }),
+    );
+  }
+}
+
 /** An app's limits count within the app: `global` would name the whole server's traffic. */
 export function globalScopeIssue(path: string): ConfigIssue {
   return {
@@ -102,16 +229,31 @@ export function globalScopeIssue(path: string): ConfigIssue {
   };
 }
 
-/** A copy of `document` with every secret replaced by `***`, for Admin API answers. */
-export function maskSecrets(document: unknown, secrets: readonly string[]): unknown {
+/** Fields whose every value is a credential in an app config, whatever it is called and however short. */
+const ALWAYS_SECRET = new Set(['api_key', 'headers', 'env', 'hash_key']);
+/** Maps keyed by user-chosen names (`llms.<name>`): a name is never a secret marker. */
+const NAME_MAPS = new Set(['llms', 'agents', 'tools', 'guardrails']);
+
+/**
+ * A copy of `document` for Admin API answers: every string under a secret field (`api_key`, any `headers` or
+ * `env` value, a field whose name marks a secret) becomes `***`, and any other occurrence of a known secret
+ * value (a URL password, say) is replaced within its string.
+ */
+export function maskSecrets(document: unknown, secrets: readonly string[], hidden = false, names = false): unknown {
   if (typeof document === 'string') {
+    if (hidden) return '***';
     let out = document;
-    for (const s of secrets) out = out.replaceAll(s, '***');
+    for (const s of secrets) if (s.length > 0) out = out.replaceAll(s, '***');
     return out;
   }
-  if (Array.isArray(document)) return document.map((v) => maskSecrets(v, secrets));
+  if (Array.isArray(document)) return document.map((v) => maskSecrets(v, secrets, hidden));
   if (isPlainObject(document)) {
-    return Object.fromEntries(Object.entries(document).map(([k, v]) => [k, maskSecrets(v, secrets)]));
+    return Object.fromEntries(
+      Object.entries(document).map(([k, v]) => [
+        k,
+        maskSecrets(v, secrets, hidden || (!names && (ALWAYS_SECRET.has(k) || isSecretKey(k))), NAME_MAPS.has(k)),
+      ]),
+    );
   }
   return document;
 }

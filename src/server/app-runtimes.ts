@@ -1,15 +1,23 @@
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { type A2AService, createA2AService, type RunTracker } from '../a2a/index.ts';
-import type { AuditSink, Logger } from '../observability/index.ts';
+import {
+  type A2AService,
+  createA2AService,
+  createRunState,
+  createRunTracker,
+  type RunState,
+  type RunTracker,
+} from '../a2a/index.ts';
+import type { AuditSink, Logger, Telemetry } from '../observability/index.ts';
 import type { Database } from '../persistence/index.ts';
 import type { LimitRule, LimitStatus, RateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
-import { type Clock, ConfigError, type ConfigIssue, UnavailableError } from '../shared/index.ts';
+import { type Clock, ConfigError, type ConfigIssue, isAppError, UnavailableError } from '../shared/index.ts';
 import type { Toolset } from '../tools/index.ts';
 import { buildAgentParts } from './agent-parts.ts';
 import type { ValidatedAppConfig } from './app-config.ts';
-import type { AppManager } from './apps.ts';
+import { appLlmFetch } from './app-llm-fetch.ts';
+import type { AppManager, ServedAppConfig } from './apps.ts';
 import { distinct } from './rate-limits.ts';
 
 export interface AppRuntimesOptions {
@@ -30,6 +38,8 @@ export interface AppRuntimesOptions {
   drainMs: number;
   /** The server's tracker of agent runs, for the graceful stop. */
   runs?: RunTracker | undefined;
+  /** The server's metrics and tracer: apps' runs, LLM and tool calls are recorded like the file's. */
+  telemetry?: Telemetry | undefined;
 }
 
 /** What serves one app's requests: its A2A service and the limiter of its rules (the server's and its own). */
@@ -88,6 +98,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       logger,
       protectedPaths: options.protectedPaths,
       version: options.version,
+      llmFetch: (timeoutMs) => appLlmFetch(validated.allowedRanges, timeoutMs),
       deps: () => {
         if (!deps) throw new Error('app runtime used before it was built');
         return deps;
@@ -102,7 +113,9 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       clock: options.clock,
       approvals: { store: options.db.approvals, policies: parts.approvalPolicies },
       ...(limiter ? { limits: limiter } : {}),
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     };
+    const state = stateOf(appId);
     const a2a = createA2AService({
       agents,
       tasks: options.db.tasks,
@@ -110,25 +123,81 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       audit: options.audit,
       logger,
       version: options.version,
-      runs: options.runs,
+      runs: state.tracker,
+      shared: state.runs,
     });
     return { appId, updatedAt, a2a, toolsets, limiter };
   };
 
+  /**
+   * What one app's runtime versions share: its runs in flight and their event buses (a cancel or resubscribe
+   * after a config change reaches a run an earlier version started), and a tracker of its runs that also
+   * registers them with the server's (graceful stop), so deleting the app can stop them first.
+   */
+  const states = new Map<string, { runs: RunState; tracker: RunTracker; own: RunTracker }>();
+  const stateOf = (appId: string) => {
+    let state = states.get(appId);
+    if (!state) {
+      const own = createRunTracker();
+      const parent = options.runs;
+      const tracker: RunTracker = {
+        get runs() {
+          return own.runs;
+        },
+        addRun(abort) {
+          const mine = own.addRun(abort);
+          const server = parent?.addRun(abort);
+          return () => {
+            mine();
+            server?.();
+          };
+        },
+        addWrite(write) {
+          own.addWrite(write);
+          parent?.addWrite(write);
+        },
+        settled: (timeoutMs) => own.settled(timeoutMs),
+        interruptAll: (cause) => own.interruptAll(cause),
+      };
+      state = { runs: createRunState(), tracker, own };
+      states.set(appId, state);
+    }
+    return state;
+  };
+
   const api = {
+    /**
+     * Before an app is deleted: its runs are interrupted (they end `failed`, saying the app was deleted) and
+     * awaited, with their task writes, for up to `waitMs`, so nothing of the app is written after its data is
+     * purged. Runs it starts from now on are interrupted at once.
+     */
+    async stop(appId: string, waitMs: number): Promise<void> {
+      const state = stateOf(appId);
+      state.own.interruptAll('app_deleted');
+      await state.own.settled(waitMs);
+      const current = runtimes.get(appId);
+      if (current) {
+        runtimes.delete(appId);
+        retire(current);
+      }
+    },
+    /** After a delete: the app's run state is dropped (a new app never reuses an id). */
+    forget(appId: string): void {
+      states.delete(appId);
+    },
     /**
      * What serves the app a verified tenant names: the app of that id, or else the app of that name (an
      * identity provider's `tenant_id` may carry either). Undefined when there is no such app (any more).
      */
     async resolve(tenant: string): Promise<AppService | undefined> {
-      const byId = await options.db.apps.get(tenant).catch(() => undefined);
+      const byId = await lookup(() => options.db.apps.get(tenant));
       if (byId) return api.get(byId.id);
-      const byName = await options.db.apps.getByName(tenant).catch(() => undefined);
+      const byName = await lookup(() => options.db.apps.getByName(tenant));
       return byName ? api.get(byName.id) : undefined;
     },
     /** What serves the app of this id, or undefined when no such app exists (any more). */
     async get(appId: string): Promise<AppService | undefined> {
-      const stored = await options.db.apps.get(appId).catch(() => undefined);
+      const stored = await lookup(() => options.db.apps.get(appId));
       const current = runtimes.get(appId);
       if (!stored) {
         if (current) {
@@ -181,7 +250,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
      * create and update): a config that cannot be served is refused with the reason — to the admin, who may
      * see host details — instead of failing on first use. A workspace made for a new app that fails is removed.
      */
-    async probe(appId: string, validated: ValidatedAppConfig): Promise<void> {
+    async probe(appId: string, validated: ServedAppConfig): Promise<void> {
       // The apps directory stays (other apps live there); only a workspace made here may be removed again.
       await mkdir(dirname(validated.workspace), { recursive: true });
       const made = await mkdir(validated.workspace, { recursive: true });
@@ -191,6 +260,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
           logger: options.logger.child({ tenant: appId }),
           protectedPaths: options.protectedPaths,
           version: options.version,
+          llmFetch: (timeoutMs) => appLlmFetch(validated.allowedRanges, timeoutMs),
           deps: () => {
             throw new Error('an app config probe does not run agents');
           },
@@ -218,6 +288,19 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
 }
 
 export type AppRuntimes = ReturnType<typeof createAppRuntimes>;
+
+/**
+ * An app lookup: a tenant that cannot be an id or name (too long, NUL…) is no app; a storage failure is a 503,
+ * never "no such app" (which would answer 403 to every tenant during an outage).
+ */
+async function lookup<T>(find: () => Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await find();
+  } catch (err) {
+    if (isAppError(err) && err.code === 'invalid_request') return undefined;
+    throw new UnavailableError('the app of these credentials cannot be looked up right now; retry later');
+  }
+}
 
 /**
  * Every tool directory of an app must really be inside the app's own directory: the stored config was checked

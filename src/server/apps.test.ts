@@ -17,7 +17,11 @@ after(async () => {
   await Promise.all(dbs.map((d) => d.close()));
 });
 
-async function manager(start = Date.UTC(2026, 11, 1, 12), appsDir = '/srv/hector/.hector/apps') {
+async function manager(
+  start = Date.UTC(2026, 11, 1, 12),
+  appsDir = '/srv/hector/.hector/apps',
+  auditInDatabase = true,
+) {
   const db = await openDatabase({ url: ':memory:' });
   dbs.push(db);
   let now = start;
@@ -29,6 +33,7 @@ async function manager(start = Date.UTC(2026, 11, 1, 12), appsDir = '/srv/hector
     issuer: 'https://hector.example.com',
     audience: 'hector',
     rateLimiting: true,
+    auditInDatabase,
     clock,
   });
   return { db, apps, advance: (ms: number) => (now += ms) };
@@ -139,4 +144,11 @@ test("another app's token and a token with an edited tenant do not verify as thi
   assert.equal((await apps.verifyToken(edited)).ok, false);
   const own = await apps.verifyToken(b.access_token);
   assert.ok(own.ok && own.appId === b.app.id);
+});
+
+test('audit reads need the database sink; otherwise a clear 409, not an empty list', async () => {
+  const { apps } = await manager(undefined, undefined, false);
+  const { app } = await apps.create({ name: 'support', config: CONFIG });
+  await assert.rejects(apps.auditEvents(app.id, {}), { name: 'ConflictError', message: /audit\.sink: database/ });
+  assert.equal(await apps.auditEvents('app_missing', {}), undefined, 'an unknown app is still unknown');
 });

@@ -15,13 +15,26 @@ import { join } from 'node:path';
 import { type AppSigningKey, createAppTokenVerifier, generateAppSigningKey, signAppToken } from '../auth/index.ts';
 import { type LimitRuleConfig, parseLimitRules } from '../config/index.ts';
 import type { Database, StoredApp } from '../persistence/index.ts';
-import { type Clock, ConfigError, DEFAULT_APP_ID, InvalidRequestError, newId, type Sealer } from '../shared/index.ts';
+import {
+  type Clock,
+  ConfigError,
+  ConflictError,
+  DEFAULT_APP_ID,
+  InvalidRequestError,
+  newId,
+  parseCidr,
+  SealError,
+  type Sealer,
+} from '../shared/index.ts';
 import { globalScopeIssue, maskSecrets, type ValidatedAppConfig, validateAppConfig } from './app-config.ts';
 
 /** App names: letters, digits, space, `.`, `_`, `-`; 1 to 128 characters, starting with a letter or digit. */
-const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/;
+const APP_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,126}[A-Za-z0-9._-])?$/;
 /** App ids as this manager makes them (`newId('app')`); anything else names no app (and no directory). */
 const APP_ID = /^app_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Token lifetimes a request may ask for (`expires_in`, seconds): 5 minutes to a year. */
+const MIN_TOKEN_TTL = 300;
+const MAX_TOKEN_TTL = 365 * 86_400;
 /** The longest rotation window a token request may ask for (30 days). */
 const MAX_KEEP_SECONDS = 30 * 86_400;
 
@@ -29,12 +42,16 @@ export interface AppView {
   readonly id: string;
   readonly name: string;
   readonly host_tools: boolean;
+  /** Private or loopback ranges the admin lets the app's outbound requests reach (`[]`: none). */
+  readonly allowed_ranges: readonly string[];
   /** The limits an admin set on the app, counted on top of the server's own (`[]`: none). */
   readonly rate_limits: readonly LimitRuleConfig[];
   readonly created_at: string;
   readonly updated_at: string;
-  /** The config as given, with every secret replaced by `***`. */
+  /** The config as given, with every secret replaced by `***`; null when it cannot be opened (see config_error). */
   readonly config: unknown;
+  /** Why the stored config cannot be opened or validated any more (another key, an upgrade); the app is not served. */
+  readonly config_error?: string;
 }
 
 export interface TokenAnswer {
@@ -63,12 +80,16 @@ export interface AppManagerOptions {
    * Builds the app's runtime from a validated config and closes it again, before the config is stored: a config
    * that cannot be served (e.g. an unknown provider option the schema cannot see) is refused with its reason.
    */
-  probe?: (appId: string, config: ValidatedAppConfig) => Promise<void>;
+  probe?: (appId: string, config: ServedAppConfig) => Promise<void>;
+  /** Audit events are kept in the database (`audit.sink: database`), so the Admin API can read them. */
+  auditInDatabase: boolean;
 }
 
 /** A stored app's config as served: validated, with the limits an admin set on it. */
 export interface ServedAppConfig extends ValidatedAppConfig {
   readonly rateLimits: readonly LimitRuleConfig[];
+  /** The private ranges the admin granted the app (also applied to its LLMs' base_url). */
+  readonly allowedRanges: readonly string[];
 }
 
 /** Refuses body fields this route does not know (a typo must not silently mean "not set"). */
@@ -86,7 +107,15 @@ function checkHostTools(value: unknown): boolean | undefined {
   throw new InvalidRequestError('host_tools must be true or false');
 }
 
-const APP_FIELDS = ['name', 'config_json', 'config', 'host_tools', 'rate_limits'] as const;
+const APP_FIELDS = [
+  'name',
+  'config_json',
+  'config',
+  'host_tools',
+  'rate_limits',
+  'allowed_ranges',
+  'expires_in',
+] as const;
 const AUDIT_QUERY = ['since', 'until', 'component', 'user', 'limit'] as const;
 
 /** One audit event as the Admin API shows it. */
@@ -111,25 +140,63 @@ function checkName(name: unknown): string {
       'name must be 1 to 128 characters: letters, digits, spaces, ".", "_" or "-", starting with a letter or digit',
     );
   }
-  if (APP_ID.test(name) || name.startsWith('app_') || name === DEFAULT_APP_ID) {
+  if (APP_ID.test(name) || name.toLowerCase().startsWith('app_') || name.toLowerCase() === DEFAULT_APP_ID) {
     throw new InvalidRequestError(
-      `name must not be "${DEFAULT_APP_ID}" or start with "app_" (those name the file's app and app ids)`,
+      `name must not be "${DEFAULT_APP_ID}" or start with "app_", in any case (those name the file's app and app ids)`,
     );
   }
   return name;
+}
+
+/** `allowed_ranges` of a request body: CIDRs such as 10.0.0.0/8 or fd00::/8 (host bits zero), at most 100. */
+function checkRanges(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > 100) {
+    throw new InvalidRequestError('allowed_ranges must be a list of at most 100 CIDRs, e.g. ["10.20.0.0/16"]');
+  }
+  return value.map((v, i) => {
+    if (typeof v !== 'string' || parseCidr(v) === undefined) {
+      throw new InvalidRequestError(`allowed_ranges[${i}] must be a CIDR such as 10.20.0.0/16 (host bits zero)`);
+    }
+    return v;
+  });
+}
+
+/** `expires_in` of a request body: the token's lifetime in seconds, 300 to a year; default the server's. */
+function checkTtl(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_TOKEN_TTL || value > MAX_TOKEN_TTL) {
+    throw new InvalidRequestError(
+      `expires_in must be a whole number of seconds from ${MIN_TOKEN_TTL} to ${MAX_TOKEN_TTL}`,
+    );
+  }
+  return value;
+}
+
+/** Stored in place of a private signing key, which is never kept. */
+const DISCARDED = 'discarded';
+const NAME_TAKEN = 'an app with this name already exists (names are compared ignoring case); choose another name';
+
+/** Why a stored config does not open: a key mismatch (sealed with another key) or a validation failure. */
+function openError(err: unknown): string {
+  if (err instanceof ConfigError) return `the stored config no longer validates: ${err.message}`;
+  if (err instanceof SealError) {
+    return 'the stored config cannot be decrypted: it was sealed with another key (HECTOR_ENCRYPTION_KEY or the admin secret changed)';
+  }
+  return `the stored config cannot be opened: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 export function createAppManager(options: AppManagerOptions) {
   const { db, sealer, clock } = options;
   const ttl = options.tokenTtlSeconds ?? 30 * 86_400;
   const configBinding = (id: string) => `app:${id}:config`;
-  const keyBinding = (id: string, kid: string) => `app:${id}:key:${kid}`;
 
+  const storedRanges = (app: StoredApp) => JSON.parse(app.allowedRanges) as string[];
   const open = (app: StoredApp): ValidatedAppConfig =>
     validateAppConfig(sealer.open(app.configSealed, configBinding(app.id)), {
       appId: app.id,
       appsDir: options.appsDir,
       hostTools: app.hostTools,
+      allowedRanges: storedRanges(app),
     });
   const storedLimits = (app: StoredApp) => parseLimitRules(JSON.parse(app.rateLimits), 'rate_limits');
   /** `rate_limits` of a request body: a list of rules as in `server.rate_limiting.limits`, within the app. */
@@ -157,29 +224,35 @@ export function createAppManager(options: AppManagerOptions) {
       })),
     );
   };
+  /** An app as answered; a config that no longer opens (another key, an upgrade) is named, not a 500. */
   const view = (app: StoredApp): AppView => {
-    const config = open(app);
-    return {
+    const base = {
       id: app.id,
       name: app.name,
       host_tools: app.hostTools,
+      allowed_ranges: storedRanges(app),
       rate_limits: storedLimits(app),
       created_at: app.createdAt,
       updated_at: app.updatedAt,
-      config: maskSecrets(config.document, config.secrets),
     };
+    try {
+      const config = open(app);
+      return { ...base, config: maskSecrets(config.document, config.secrets) };
+    } catch (err) {
+      return { ...base, config: null, config_error: openError(err) };
+    }
   };
-  const sealedKey = (appId: string, key: AppSigningKey) => ({
-    kid: key.kid,
-    publicJwk: key.publicJwk,
-    privateSealed: sealer.seal(key.privateJwk, keyBinding(appId, key.kid)),
-  });
-  const token = async (appId: string, key: AppSigningKey): Promise<TokenAnswer> => {
+  /**
+   * What is stored of a signing key: its public half. The private half signs the one token issued with it and is
+   * then dropped, so a copy of the database (even with the encryption key) cannot mint tokens.
+   */
+  const storedKey = (key: AppSigningKey) => ({ kid: key.kid, publicJwk: key.publicJwk, privateSealed: DISCARDED });
+  const token = async (appId: string, key: AppSigningKey, ttlSeconds = ttl): Promise<TokenAnswer> => {
     const signed = await signAppToken(key, {
       appId,
       issuer: options.issuer,
       audience: options.audience,
-      ttlSeconds: ttl,
+      ttlSeconds,
       now: clock.now(),
     });
     return { access_token: signed.token, token_type: 'bearer', expires_at: new Date(signed.expiresAt).toISOString() };
@@ -206,24 +279,34 @@ export function createAppManager(options: AppManagerOptions) {
       checkFields(body, APP_FIELDS);
       const name = checkName(body.name);
       const hostTools = checkHostTools(body.host_tools) ?? false;
+      const allowedRanges = body.allowed_ranges === undefined ? [] : checkRanges(body.allowed_ranges);
+      const ttlSeconds = checkTtl(body.expires_in, ttl);
       const id = newId('app');
       const source = configOf(body, true);
-      const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools });
+      const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools, allowedRanges });
       const rateLimits = limitsOf(body.rate_limits ?? []);
       checkLimitsPossible(validated, rateLimits);
-      await options.probe?.(id, validated);
-      const key = await generateAppSigningKey();
-      const app = await db.apps.create(
-        {
-          id,
-          name,
-          hostTools,
-          rateLimits: JSON.stringify(rateLimits),
-          configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
-        },
-        sealedKey(id, key),
-      );
-      return { app: view(app), ...(await token(id, key)) };
+      // A taken name is refused before the probe makes a workspace (the insert still decides a race).
+      if (await db.apps.getByName(name)) throw new ConflictError(NAME_TAKEN);
+      try {
+        await options.probe?.(id, { ...validated, rateLimits, allowedRanges });
+        const key = await generateAppSigningKey();
+        const app = await db.apps.create(
+          {
+            id,
+            name,
+            hostTools,
+            rateLimits: JSON.stringify(rateLimits),
+            allowedRanges: JSON.stringify(allowedRanges),
+            configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
+          },
+          storedKey(key),
+        );
+        return { app: view(app), ...(await token(id, key, ttlSeconds)) };
+      } catch (err) {
+        await rm(join(options.appsDir, id), { recursive: true, force: true });
+        throw err;
+      }
     },
     async list(): Promise<AppView[]> {
       return (await db.apps.list()).map(view);
@@ -235,7 +318,7 @@ export function createAppManager(options: AppManagerOptions) {
     /** The app's validated config and limits (for serving it), or undefined for an unknown app. */
     async config(id: string): Promise<ServedAppConfig | undefined> {
       const app = await db.apps.get(id);
-      return app && { ...open(app), rateLimits: storedLimits(app) };
+      return app && { ...open(app), rateLimits: storedLimits(app), allowedRanges: storedRanges(app) };
     },
     /**
      * `PUT /admin/apps/{id}`: `{name?, config_json? | config?, host_tools?, rate_limits?}`; validated (and the
@@ -246,19 +329,28 @@ export function createAppManager(options: AppManagerOptions) {
       const current = await db.apps.get(id);
       if (!current) return undefined;
       const name = body.name === undefined ? undefined : checkName(body.name);
+      if (body.expires_in !== undefined) throw new InvalidRequestError('expires_in belongs to a token request');
       const hostTools = checkHostTools(body.host_tools) ?? current.hostTools;
+      const allowedRanges =
+        body.allowed_ranges === undefined ? storedRanges(current) : checkRanges(body.allowed_ranges);
       const source = configOf(body, false) ?? sealer.open(current.configSealed, configBinding(id));
-      // Re-validated also when only host_tools changes: switching it off must not leave a command tool behind.
-      const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools });
+      // Re-validated also when only a grant changes: revoking host_tools must not leave a command tool behind.
+      const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools, allowedRanges });
       const rateLimits = body.rate_limits === undefined ? storedLimits(current) : limitsOf(body.rate_limits);
       checkLimitsPossible(validated, rateLimits);
-      await options.probe?.(id, validated);
-      const updated = await db.apps.update(id, {
-        ...(name === undefined ? {} : { name }),
-        hostTools,
-        rateLimits: JSON.stringify(rateLimits),
-        configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
-      });
+      await options.probe?.(id, { ...validated, rateLimits, allowedRanges });
+      // Applied only to the version it was built from: a concurrent update makes this one a 409, never a mix.
+      const updated = await db.apps.update(
+        id,
+        {
+          ...(name === undefined ? {} : { name }),
+          hostTools,
+          rateLimits: JSON.stringify(rateLimits),
+          allowedRanges: JSON.stringify(allowedRanges),
+          configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
+        },
+        current.updatedAt,
+      );
       return updated && view(updated);
     },
     /**
@@ -266,14 +358,15 @@ export function createAppManager(options: AppManagerOptions) {
      * now, or after `keep_previous_seconds` (at most 30 days).
      */
     async issueToken(id: string, body: Record<string, unknown>): Promise<TokenAnswer | undefined> {
-      checkFields(body, ['keep_previous_seconds']);
+      checkFields(body, ['keep_previous_seconds', 'expires_in']);
+      const ttlSeconds = checkTtl(body.expires_in, ttl);
       const keep = body.keep_previous_seconds ?? 0;
       if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0 || keep > MAX_KEEP_SECONDS) {
         throw new InvalidRequestError(`keep_previous_seconds must be a whole number from 0 to ${MAX_KEEP_SECONDS}`);
       }
       const key = await generateAppSigningKey();
-      const rotated = await db.apps.rotateKey(id, sealedKey(id, key), clock.now() + keep * 1000);
-      return rotated ? token(id, key) : undefined;
+      const rotated = await db.apps.rotateKey(id, storedKey(key), clock.now() + keep * 1000);
+      return rotated ? token(id, key, ttlSeconds) : undefined;
     },
     /**
      * `DELETE /admin/apps/{id}`: the app and all its data — sessions, tasks, approvals, keys (its tokens stop
@@ -297,6 +390,11 @@ export function createAppManager(options: AppManagerOptions) {
         );
       }
       if (!(await db.apps.get(id))) return undefined;
+      if (!options.auditInDatabase) {
+        throw new ConflictError(
+          'this server keeps its audit trail outside the database (audit.sink: file or log), so it cannot be read here; set audit.sink: database, or read the audit file',
+        );
+      }
       const limit = query.limit === undefined ? 100 : Number(query.limit);
       const records = await db.audit.list({
         appId: id,

@@ -20,21 +20,28 @@ import {
 } from '../tools/index.ts';
 
 /** Turns the validated config's `llms` into live chat models (one per entry). */
-export function buildModels(config: Config): Map<string, ChatModel> {
+/**
+ * The config's LLMs. `llmFetch` (for Admin API apps) gives each model the fetch its calls go through, given the
+ * model's timeout: there, the SSRF-guarded one, so an app's `base_url` cannot reach the host's private network.
+ */
+export function buildModels(config: Config, llmFetch?: (timeoutMs: number) => typeof fetch): Map<string, ChatModel> {
   const models = new Map<string, ChatModel>();
   for (const [name, llm] of Object.entries(config.llms)) {
     models.set(
       name,
-      createChatModel({
-        provider: llm.provider,
-        model: llm.model,
-        ...(llm.api_key === undefined ? {} : { apiKey: llm.api_key }),
-        ...(llm.base_url === undefined ? {} : { baseUrl: llm.base_url }),
-        ...(llm.temperature === undefined ? {} : { temperature: llm.temperature }),
-        ...(llm.max_tokens === undefined ? {} : { maxTokens: llm.max_tokens }),
-        timeoutMs: llm.timeout,
-        maxRetries: llm.max_retries,
-      }),
+      createChatModel(
+        {
+          provider: llm.provider,
+          model: llm.model,
+          ...(llm.api_key === undefined ? {} : { apiKey: llm.api_key }),
+          ...(llm.base_url === undefined ? {} : { baseUrl: llm.base_url }),
+          ...(llm.temperature === undefined ? {} : { temperature: llm.temperature }),
+          ...(llm.max_tokens === undefined ? {} : { maxTokens: llm.max_tokens }),
+          timeoutMs: llm.timeout,
+          maxRetries: llm.max_retries,
+        },
+        llmFetch ? { fetch: llmFetch(llm.timeout) } : {},
+      ),
     );
   }
   return models;

@@ -3,7 +3,14 @@ import { agentUrl, createA2AService, createRunTracker } from '../a2a/index.ts';
 import { type AppTokenResult, createAuthenticator } from '../auth/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
-import { createAuditSink, createLogger, type Logger } from '../observability/index.ts';
+import {
+  createAuditSink,
+  createLogger,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  meterAuditSink,
+} from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
 import { createRateLimiter, type LimitRule } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
@@ -11,7 +18,15 @@ import { ConfigError, createSealer, DEFAULT_APP_ID, parseCidr, type Sealer, syst
 import { buildAgentParts } from './agent-parts.ts';
 import { APPS_DIR, type AppRuntimes, createAppRuntimes } from './app-runtimes.ts';
 import { type AppManager, createAppManager } from './apps.ts';
+import { type AuditPersistence, openAuditPersistence, resolveAuditKey } from './audit-setup.ts';
 import { type AuthOverrides, authSecrets, resolveAuthOptions } from './auth-options.ts';
+import {
+  createServerTelemetry,
+  logObservability,
+  type ObservabilityOverrides,
+  resolveObservability,
+  startMetricsListener,
+} from './observability.ts';
 import { limitSecrets, openLimitStore, type RateLimitOverrides, resolveRateLimits } from './rate-limits.ts';
 import { gracefulStop } from './shutdown.ts';
 
@@ -24,6 +39,9 @@ export interface StartServerOptions {
     database?: string | undefined;
     auth?: AuthOverrides;
     rateLimit?: RateLimitOverrides;
+    observability?: ObservabilityOverrides;
+    logLevel?: LogLevel | undefined;
+    logFormat?: LogFormat | undefined;
   };
   /** Directory for the default SQLite database (`.hector/hector.db`). */
   cwd: string;
@@ -44,6 +62,8 @@ export interface RunningServer {
   readonly logger: Logger;
   /** `server.shutdown_timeout` in milliseconds. */
   readonly shutdownTimeoutMs: number;
+  /** Where Prometheus metrics are served (absent: metrics are off). */
+  readonly metricsUrl?: string;
   /**
    * Graceful stop (see shutdown.ts): stops accepting connections, waits up to server.shutdown_timeout for
    * in-flight requests and agent runs, interrupts what is left, flushes the audit sink, closes storage.
@@ -69,17 +89,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config, secrets } = options.loaded;
   const authOptions = resolveAuthOptions(config.server.auth, options.loaded.env, options.overrides?.auth ?? {});
   const limits = resolveRateLimits(config, options.loaded.env, options.overrides?.rateLimit ?? {});
+  const auditKey = resolveAuditKey(options.loaded.env);
+  const logSecrets = [
+    ...secrets,
+    ...authSecrets(authOptions),
+    ...limitSecrets(limits),
+    ...(options.loaded.env.HECTOR_ENCRYPTION_KEY ? [options.loaded.env.HECTOR_ENCRYPTION_KEY] : []),
+    ...(auditKey === undefined ? [] : [auditKey]),
+  ];
   const logger =
     options.logger ??
     createLogger({
-      level: config.logger.level,
-      format: config.logger.format,
-      secrets: [
-        ...secrets,
-        ...authSecrets(authOptions),
-        ...limitSecrets(limits),
-        ...(options.loaded.env.HECTOR_ENCRYPTION_KEY ? [options.loaded.env.HECTOR_ENCRYPTION_KEY] : []),
-      ],
+      level: options.overrides?.logLevel ?? config.logger.level,
+      format: options.overrides?.logFormat ?? config.logger.format,
+      secrets: logSecrets,
+      ...(config.logger.file === undefined ? {} : { file: config.logger.file }),
     });
   for (const notice of limits.notices) logger.info({ component: 'ratelimit' }, notice);
   // App tokens are verified by the app manager, which exists once storage is open (only with an admin secret).
@@ -119,29 +143,35 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const port = options.overrides?.port ?? config.server.port;
   const databaseUrl = options.overrides?.database ?? config.server.database ?? `sqlite:${join(stateDir, 'hector.db')}`;
 
+  const observability = resolveObservability(config.server.observability, options.overrides?.observability ?? {}, port);
   let db: Database | undefined;
+  const telemetry = createServerTelemetry(observability, {
+    logger,
+    version: options.version,
+    secrets: logSecrets,
+    pendingApprovals: () => db?.approvals.countPending() ?? Promise.resolve(0),
+  });
+  let metricsListener: Awaited<ReturnType<typeof startMetricsListener>>;
+  let auditTrail: AuditPersistence | undefined;
   let limitStore: Awaited<ReturnType<typeof openLimitStore>> | undefined;
   try {
-    db = await openDatabase({ url: databaseUrl });
+    db = await openDatabase({ url: databaseUrl, auditKey });
     const database = db;
     // With the Admin API, the store is there (unless rate limiting is switched off) for the limits set on apps.
     const wantStore = limits.rules.length > 0 || (authOptions?.secret !== undefined && !limits.off);
     limitStore = wantStore ? await openLimitStore(limits, database, systemClock) : undefined;
     const store = limitStore;
-    const audit = createAuditSink({
-      logger: logger.child({ component: 'audit' }),
-      persist: (event) =>
-        database.audit.append({
-          timestamp: event.timestamp,
-          appId: event.tenant,
-          userId: event.user,
-          component: event.component,
-          action: event.action,
-          success: event.success,
-          requestId: event.request_id,
-          event: JSON.parse(JSON.stringify(event)),
-        }),
-    });
+    auditTrail = await openAuditPersistence(config.audit, { database, stateDir, key: auditKey });
+    const trail = auditTrail;
+    logger.info({ component: 'audit', sink: config.audit.sink }, `audit trail: ${trail.description}`);
+    // Auth failures, rate-limit denials and guardrail blocks are counted from their audit events.
+    const audit = meterAuditSink(
+      createAuditSink({
+        logger: logger.child({ component: 'audit' }),
+        ...(trail.persist ? { persist: trail.persist } : {}),
+      }),
+      telemetry.metrics,
+    );
     const limiterFor = (rules: readonly LimitRule[]) =>
       store &&
       createRateLimiter({
@@ -170,6 +200,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       clock: systemClock,
       approvals: { store: database.approvals, policies: parts.approvalPolicies },
       ...(limiter ? { limits: limiter } : {}),
+      telemetry,
     };
     runtime = deps;
     // Every agent run of the file's agents and of every app, for the graceful stop.
@@ -206,11 +237,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         audience: 'hector',
         clock: systemClock,
         rateLimiting: store !== undefined,
+        auditInDatabase: config.audit.sink === 'database',
         probe: (appId, validated) => runtimes.probe(appId, validated),
       });
       verifyAppToken = manager.verifyToken;
       const runtimes = createAppRuntimes({
         runs,
+        telemetry,
         manager,
         db: database,
         audit,
@@ -235,7 +268,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     const cors = config.server.cors;
     const trustedProxies = config.server.trusted_proxies.map((p) => parseCidr(p)!);
+    const metricsEndpoint = observability.metrics && {
+      path: observability.metrics.path,
+      bearerToken: observability.metrics.bearerToken,
+      render: () => telemetry.metrics.render(),
+      audit,
+    };
     const app = createHttpApp({
+      telemetry,
+      ...(metricsEndpoint && observability.metrics?.port === undefined ? { metrics: metricsEndpoint } : {}),
       trustedProxies,
       a2a,
       logger,
@@ -262,9 +303,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         maxAge: cors.max_age,
         allowCredentials: cors.allow_credentials,
       },
-      ...(limiter
-        ? { rateLimit: { limiter, trustedProxies } }
-        : {}),
+      ...(limiter ? { rateLimit: { limiter, trustedProxies } } : {}),
       ...(tenancy && adminSecret !== undefined
         ? {
             tenants: (tenant: string) => tenancy.runtimes.resolve(tenant),
@@ -272,6 +311,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
               apps: {
                 ...tenancy.manager,
                 usage: (id: string, user: string | undefined) => tenancy.runtimes.usage(id, user),
+                // The app's runs are stopped (and their writes awaited) before its data is purged.
+                delete: async (id: string) => {
+                  const exists = await database.apps.get(id).catch(() => undefined);
+                  if (exists) await tenancy.runtimes.stop(id, Math.min(config.server.shutdown_timeout, 10_000));
+                  const deleted = await tenancy.manager.delete(id);
+                  if (exists) tenancy.runtimes.forget(id);
+                  return deleted;
+                },
               },
               adminSecret,
               audit,
@@ -281,15 +328,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         : {}),
     });
     if (tenancy) {
+      logger.warn(
+        { component: 'admin' },
+        "the admin secret (HECTOR_AUTH_SECRET) opens the Admin API and is also accepted by the file's agents: give clients API keys or JWTs, never the admin secret",
+      );
+      if (config.server.public_url === undefined) {
+        logger.warn(
+          { component: 'admin' },
+          `app tokens name http://${displayHost(host)}:${port} as their issuer: set server.public_url, or they stop verifying when the address or port changes`,
+        );
+      }
       logger.info(
         { component: 'admin', encryption_key: tenancy.keySource },
         `Admin API on /admin/apps; app configs and keys are encrypted with a key ${tenancy.keySource === 'HECTOR_ENCRYPTION_KEY' ? 'from HECTOR_ENCRYPTION_KEY' : 'derived from the admin secret (set HECTOR_ENCRYPTION_KEY to keep them apart)'}`,
       );
     }
 
+    metricsListener = await startMetricsListener(observability, telemetry, audit);
     const listener = await listen(app, host, port);
     boundBase = `http://${displayHost(host)}:${listener.port}`;
     const url = config.server.public_url ?? boundBase;
+    const metricsUrl =
+      metricsListener?.url ?? (observability.metrics ? `${boundBase}${observability.metrics.path}` : undefined);
+    logObservability(logger, observability, { metricsUrl, publicBind: !isLoopback(host) });
+    const ownMetricsListener = metricsListener;
     if (!authenticator.enabled) {
       if (!isLoopback(host)) {
         logger.warn(
@@ -319,7 +381,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             { name: 'toolsets', run: closeToolsets },
             { name: 'apps', run: () => tenancy?.runtimes.close() },
             { name: 'audit', run: () => audit.flush() },
+            { name: 'audit trail', run: () => trail.close() },
             // Tracing / metrics exporters: flush here, after the last audit event and before storage closes.
+            { name: 'metrics listener', run: async () => void (await ownMetricsListener?.listener.drain(1000)) },
+            { name: 'telemetry', run: () => telemetry.shutdown() },
             { name: 'rate-limit store', run: () => store?.close() },
             { name: 'database', run: () => database.close() },
           ],
@@ -345,12 +410,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       rateLimits: store ? `${limits.rules.length} rule(s), store ${store.description}` : 'off',
       logger,
       shutdownTimeoutMs: config.server.shutdown_timeout,
+      ...(metricsUrl === undefined ? {} : { metricsUrl }),
       stop,
     };
   } catch (err) {
     authenticator.close?.();
     await closeToolsets();
     await limitStore?.close().catch(() => {});
+    await auditTrail?.close().catch(() => {});
+    await metricsListener?.listener.drain(0).catch(() => {});
+    await telemetry.shutdown().catch(() => {});
     await db?.close().catch(() => {});
     throw err;
   }

@@ -10,3 +10,8 @@ export function newId(prefix?: string): string {
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/** `bytes` random bytes from the CSPRNG, lowercase hex (W3C trace and span ids). */
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}

@@ -24,11 +24,13 @@ export {
   UnsupportedMediaTypeError,
   UpstreamError,
 } from './errors.ts';
-export { newId, randomToken } from './ids.ts';
+export type { ChainBreak, ChainEntry } from './hash-chain.ts';
+export { canonicalJson, chainHash, createChainVerifier, GENESIS_HASH } from './hash-chain.ts';
+export { newId, randomHex, randomToken } from './ids.ts';
 export type { Cidr, IpAddress } from './ip-address.ts';
 export { cidrContains, formatIp, isMappedV4, parseCidr, parseIp } from './ip-address.ts';
 export type { JsonValue } from './json.ts';
-export { isPlainObject, safeJsonParse } from './json.ts';
+export { hasProtoKey, isPlainObject, safeJsonParse } from './json.ts';
 export type { Principal } from './principal.ts';
 export { ANONYMOUS_PRINCIPAL, scopeOf } from './principal.ts';
 export { enableLinearRegexFallback } from './regex-engine.ts';

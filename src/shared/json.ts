@@ -10,6 +10,23 @@ export function safeJsonParse(text: string): { ok: true; value: unknown } | { ok
   }
 }
 
+/**
+ * Whether JSON text (valid or not) has an object key `__proto__`, in any spelling JSON allows (`"\u005f_proto__"`).
+ * safeJsonParse drops such keys; where dropping would silently change what a client sent, refuse them instead.
+ */
+export function hasProtoKey(text: string): boolean {
+  let found = false;
+  try {
+    JSON.parse(text, (key, v: unknown) => {
+      if (key === '__proto__') found = true;
+      return key === '__proto__' ? undefined : v;
+    });
+  } catch {
+    return false;
+  }
+  return found;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

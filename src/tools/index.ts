@@ -1,6 +1,6 @@
 export { argsForAudit } from './audit-args.ts';
 export type { CommandToolOptions, ParseResult, PipelineStep, SandboxCheckOptions } from './command/index.ts';
-export { checkSandboxAvailable, createCommandTool, parseCommandArgv } from './command/index.ts';
+export { checkSandboxAvailable, createCommandTool, DENIED_UNLESS_ALLOWED, parseCommandArgv } from './command/index.ts';
 export type { ToolDefinition } from './define-tool.ts';
 export { defineTool } from './define-tool.ts';
 export type { ExecuteToolCallInput, ToolOutcome } from './execute-tool-call.ts';
@@ -13,6 +13,7 @@ export type { ToolRegistry } from './registry.ts';
 export { createToolRegistry } from './registry.ts';
 export type { Tool, ToolContext, ToolInputSchema, ToolResult, Toolset, ToolsetHealth } from './types.ts';
 export type {
+  GuardedFetch,
   GuardedFetcher,
   GuardedFetcherDeps,
   GuardedFetcherOptions,
@@ -22,6 +23,8 @@ export type {
   WebRequestToolOptions,
 } from './web/index.ts';
 export {
+  CLIENT_CONTROLLED_HEADERS,
+  createGuardedFetch,
   createGuardedFetcher,
   createWebRequestTool,
   DEFAULT_MAX_RESPONSE_BYTES,

@@ -1,3 +1,4 @@
+import type { Span } from '../observability/index.ts';
 import type { RateSubject, Scope } from '../shared/index.ts';
 
 /** JSON Schema of a tool's arguments; `type: "object"` at the top. */
@@ -9,6 +10,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Whose rate limits the call counts against (sub-agent runs pass it on to their LLM calls). */
   rateSubject?: RateSubject;
+  /** The span of this tool call, for the spans of work it starts (a sub-agent's run). */
+  trace?: Span;
 }
 
 export interface ToolResult {

@@ -261,3 +261,20 @@ export function spawnHector(args: string[], options: { cwd: string; env?: Record
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { child, output: () => output, exited };
 }
+
+/**
+ * `fetch` with a bearer token and a JSON body; answers the status, headers, the text and the parsed body
+ * (undefined when empty).
+ */
+export async function requestJson(url: string, init: RequestInit & { token?: string } = {}) {
+  const { token, ...rest } = init;
+  const res = await fetch(url, {
+    ...rest,
+    headers: {
+      ...(rest.body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+  });
+  const text = await res.text();
+  return { status: res.status, text, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}

@@ -54,6 +54,7 @@ describe('JWT tenant routing with the Admin API on (real OIDC provider)', () => 
     const created = await call(`${server.url}/admin/apps`, ADMIN, {
       body: {
         name: 'customer-support',
+        allowed_ranges: ['127.0.0.0/8'],
         config: {
           llms: {
             default: { provider: 'openai', model: 'm', api_key: 'sk-app-0123456789ab', base_url: llm.openaiBaseUrl },
@@ -120,6 +121,25 @@ describe('JWT tenant routing with the Admin API on (real OIDC provider)', () => 
     const refused = await rpc(server, 'assistant', untenanted, 'message/send', legacyMessage('hi'));
     assert.equal(refused.status, 401, refused.text);
     assert.match(refused.body.error.message, /names no tenant/);
+  });
+
+  test('authentication is audited under the app id, and a tenant that is no app as a failed attempt', async () => {
+    const auth = await call(`${server.url}/admin/apps/${appId}/audit?component=auth&limit=1000`, ADMIN);
+    assert.equal(auth.status, 200, auth.text);
+    assert.ok(auth.body.total > 0, 'tokens naming the app by name are audited under its id');
+    assert.ok(auth.body.events.every((e: { success: boolean }) => e.success));
+    const unknown = await oidc.token({ tenant_id: 'no-such-tenant-<script>' });
+    assert.equal((await call(`${server.url}/agents`, unknown)).status, 403);
+    await server.waitForOutput(/"claimed_tenant":"no-such-tenant-<script>"/);
+    const failed = server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((e) => e.reason === 'unknown_tenant' && e.claimed_tenant === 'no-such-tenant-<script>');
+    assert.equal(failed.success, false);
+    assert.equal(failed.tenant, 'default', 'a claimed tenant that is no app is not a tenant of the trail');
+    assert.equal(failed.claimed_tenant, 'no-such-tenant-<script>');
   });
 
   test("the file's app is reached by tenant_id default; a deleted app's name stops routing at once", async () => {

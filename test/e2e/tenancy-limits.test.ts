@@ -9,7 +9,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { legacyMessage, type Server, startServer, tempDir } from './support.ts';
+import { legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
 
 const ADMIN = 'admin-secret-0123456789abcdef';
 const USER_KEY = 'file-user-key-0123456789abcdef';
@@ -37,18 +37,7 @@ function appConfig(llmUrl: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-async function json(url: string, init: RequestInit & { token?: string } = {}) {
-  const { token, ...rest } = init;
-  const res = await fetch(url, {
-    ...rest,
-    headers: {
-      ...(rest.body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-  });
-  const text = await res.text();
-  return { status: res.status, text, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const json = requestJson;
 
 const send = (server: Server, token: string, agent = 'support') =>
   json(`${server.url}/agents/${agent}`, {
@@ -57,8 +46,15 @@ const send = (server: Server, token: string, agent = 'support') =>
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: legacyMessage('hi') }),
   });
 
-const admin = (server: Server, method: string, path: string, body?: unknown) =>
-  json(`${server.url}${path}`, { method, token: ADMIN, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+/** Creating an app grants it loopback (the scripted LLM listens there); every other call goes as given. */
+const admin = (server: Server, method: string, path: string, body?: Record<string, unknown>) => {
+  const sent = method === 'POST' && path === '/admin/apps' ? { allowed_ranges: ['127.0.0.0/8'], ...body } : body;
+  return json(`${server.url}${path}`, {
+    method,
+    token: ADMIN,
+    ...(sent === undefined ? {} : { body: JSON.stringify(sent) }),
+  });
+};
 
 describe('per-app rate limits, usage and audit over the Admin API', () => {
   let llm: ScriptedLlm;

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { legacyMessage, readSse, type Server, startServer, tempDir } from './support.ts';
+import { legacyMessage, readSse, requestJson, type Server, startServer, tempDir } from './support.ts';
 
 const ADMIN = 'admin-secret-0123456789abcdef';
 const USER_KEY = 'file-user-key-0123456789abcdef';
 const APP_LLM_KEY = 'sk-app-secret-key-0123456789';
+/** The scripted LLM listens on loopback: apps reach it only because the admin grants the range. */
+const LOOPBACK = ['127.0.0.0/8'];
 
 function fileConfig(llmUrl: string) {
   return `version: "2"
@@ -35,18 +37,7 @@ function appConfig(llmUrl: string, who: string) {
   });
 }
 
-async function json(url: string, init: RequestInit & { token?: string } = {}) {
-  const { token, ...rest } = init;
-  const res = await fetch(url, {
-    ...rest,
-    headers: {
-      ...(rest.body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-  });
-  const text = await res.text();
-  return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
-}
+const json = requestJson;
 
 const rpc = (url: string, token: string, method: string, params: unknown) =>
   json(url, { method: 'POST', token, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -79,7 +70,7 @@ function suite(label: string, skip: string | false, database: () => Promise<stri
         const r = await json(`${server.url}/admin/apps`, {
           method: 'POST',
           token: ADMIN,
-          body: JSON.stringify({ name, config_json: appConfig(llm.openaiBaseUrl, name) }),
+          body: JSON.stringify({ name, config_json: appConfig(llm.openaiBaseUrl, name), allowed_ranges: LOOPBACK }),
         });
         assert.equal(r.status, 201, r.text);
         assert.equal(r.body.token_type, 'bearer');

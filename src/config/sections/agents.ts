@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileToolPattern, isPlainObject } from '../../shared/index.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { boolean, integer, nameKey, text } from '../fields.ts';
+import { unknownToolHint } from '../guide-hints.ts';
 import { quote, type RawIssue } from '../issue.ts';
 import { limitListSchema } from './rate-limiting.ts';
 
@@ -148,7 +149,9 @@ function checkToolRefs(
         hint:
           ref !== base && Object.hasOwn(tools, base)
             ? `${quote(base)} is not an MCP toolset; only MCP tools are referenced as <toolset>.<tool>`
-            : (suggestion(ref, toolNames, 'defined tools') ?? 'no tools are defined; add one under tools:'),
+            : (unknownToolHint(ref, toolNames) ??
+              suggestion(ref, toolNames, 'defined tools') ??
+              'no tools are defined; add one under tools:'),
       });
     } else if (seen.has(ref) || (ref !== base && seen.has(base))) {
       issues.push({ path, message: `duplicate tool ${quote(ref)}`, hint: 'list each tool (or its toolset) once' });

@@ -88,7 +88,7 @@ export const rateLimitingSchema = z
   })
   .describe('rate limits and token quotas');
 
-/** `server.trusted_proxies`: reverse proxies whose `X-Forwarded-For` is believed. */
+/** `server.trusted_proxies`: reverse proxies whose `X-Forwarded-For` (rate limits) and `X-Forwarded-Proto` (agent-card URLs) are believed. */
 export const trustedProxiesSchema = z
   .array(
     text().refine((t) => parseCidr(t) !== undefined, {
@@ -97,7 +97,9 @@ export const trustedProxiesSchema = z
   )
   .max(1000)
   .prefault([])
-  .describe('addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)');
+  .describe(
+    'addresses or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none)',
+  );
 
 /**
  * Parses a JSON list of limits from the environment or a flag, with the same rules as the YAML form. Invalid

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration, integer, publicUrl, text } from '../fields.ts';
 import { authSchema } from './auth.ts';
 import { corsSchema } from './cors.ts';
+import { observabilitySchema } from './observability.ts';
 import { rateLimitingSchema, trustedProxiesSchema } from './rate-limiting.ts';
 
 const HOST_NAME =
@@ -54,6 +55,7 @@ export const serverSchema = z
     cors: corsSchema.optional(),
     rate_limiting: rateLimitingSchema.optional(),
     trusted_proxies: trustedProxiesSchema,
+    observability: observabilitySchema,
   })
   .prefault({})
   .describe('HTTP server');

@@ -17,5 +17,6 @@ export type {
   GuardedResponse,
 } from './guarded-fetcher.ts';
 export { createGuardedFetch, createGuardedFetcher } from './guarded-fetcher.ts';
+export { CLIENT_CONTROLLED_HEADERS } from './request-headers.ts';
 export type { BlockReason, HostLookup, LookupAddress } from './target.ts';
 export { WebRequestBlockedError } from './target.ts';

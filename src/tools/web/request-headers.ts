@@ -20,7 +20,8 @@ const MAX_TOTAL_HEADER_BYTES = 32 * 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
-const FORBIDDEN = new Set([
+/** Headers the client sets itself (connection, framing, encoding); a caller may not. */
+export const CLIENT_CONTROLLED_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'connection',
   'keep-alive',
@@ -56,7 +57,7 @@ export function checkRequestHeaders(headers: Readonly<Record<string, string>> | 
       );
     }
     const lower = name.toLowerCase();
-    if (FORBIDDEN.has(lower) || lower.startsWith('proxy-')) {
+    if (CLIENT_CONTROLLED_HEADERS.has(lower) || lower.startsWith('proxy-')) {
       throw new InvalidRequestError(
         `header ${quote(name)} may not be set: the client controls the connection, framing and encoding headers itself`,
       );

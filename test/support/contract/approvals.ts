@@ -88,6 +88,23 @@ export function approvalContract(ctx: ContractContext): void {
       assert.equal((await db.approvals.paused(A, 't1'))?.approvals.length, 1);
     });
 
+    test('countPending: undecided, unexpired calls of paused runs, across apps', async () => {
+      const clock = manualClock();
+      const db = await ctx.fresh({ clock });
+      assert.equal(await db.approvals.countPending(), 0);
+      await db.approvals.pause(A, {
+        ...pause('t1', []),
+        approvals: [approval('c1'), approval('c2', { expiresAt: '2025-01-02T03:04:05.006Z' })],
+      });
+      await db.approvals.pause(C, pause('t2', ['c3']));
+      assert.equal(await db.approvals.countPending(), 2, 'the expired one is not counted');
+      const decided = { toolCallId: 'c1', status: 'denied' as const, argsHash: 'hash-c1', decidedBy: 'alice' };
+      assert.equal(await db.approvals.decide('app-1', 't1', [decided]), true);
+      assert.equal(await db.approvals.countPending(), 1);
+      await db.approvals.resume(C, 't2');
+      assert.equal(await db.approvals.countPending(), 0, 'a pause that ended leaves nothing waiting');
+    });
+
     test('a pause survives a restart', {
       skip: ctx.options.reopen ? false : 'storage does not outlive its connection',
     }, async () => {

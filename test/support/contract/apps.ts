@@ -9,6 +9,7 @@ const app = (id: string, name = `name-${id}`) => ({
   configSealed: `v1.config-${id}`,
   hostTools: false,
   rateLimits: '[]',
+  allowedRanges: '[]',
 });
 
 export function appContract(ctx: ContractContext): void {
@@ -24,6 +25,11 @@ export function appContract(ctx: ContractContext): void {
       assert.equal(await db.apps.getByName('Support'), undefined, 'names match exactly');
       assert.equal(await db.apps.getByName('a1'), undefined, 'an id is not a name');
       await assert.rejects(db.apps.create(app('a2', 'support'), key('k2')), { name: 'ConflictError' });
+      await assert.rejects(
+        db.apps.create(app('a2', 'SUPPORT'), key('k2')),
+        { name: 'ConflictError' },
+        'names ignore case',
+      );
       await assert.rejects(db.apps.create(app('a1', 'other'), key('k3')), { name: 'ConflictError' });
       assert.equal(await db.apps.get('a2'), undefined, 'the name conflict created nothing');
       assert.deepEqual(await db.apps.validKeys('a2', 0), [], 'not even its key');
@@ -37,6 +43,19 @@ export function appContract(ctx: ContractContext): void {
       assert.equal(changed?.configSealed, 'v1.new');
       assert.equal(changed?.rateLimits, limits);
       assert.equal((await db.apps.get('a1'))?.rateLimits, limits, 'the limits are stored');
+      const before = (await db.apps.get('a1'))!;
+      const ranges = await db.apps.update('a1', { allowedRanges: '["10.0.0.0/8"]' }, before.updatedAt);
+      assert.equal(ranges?.allowedRanges, '["10.0.0.0/8"]');
+      assert.ok(
+        ranges!.updatedAt > before.updatedAt,
+        'every version has a later updated_at, even within a millisecond',
+      );
+      await assert.rejects(
+        db.apps.update('a1', { name: 'lost-update' }, before.updatedAt),
+        { name: 'ConflictError' },
+        'an update based on an older version is refused',
+      );
+      assert.equal((await db.apps.get('a1'))?.name, 'support', 'and changes nothing');
       assert.equal(changed?.hostTools, true);
       assert.equal(changed?.name, 'support');
       await assert.rejects(db.apps.update('a1', { name: 'billing' }), { name: 'ConflictError' });

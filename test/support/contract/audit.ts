@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AuditRecord } from '../../../src/persistence/index.ts';
-import { InvalidRequestError } from '../../../src/shared/index.ts';
+import { createChainVerifier, InvalidRequestError } from '../../../src/shared/index.ts';
 import type { ContractContext } from './common.ts';
 
 function record(i: number, extra: Partial<AuditRecord> = {}): AuditRecord {
@@ -76,6 +76,33 @@ export function auditContract(ctx: ContractContext): void {
       await assert.rejects(db.audit.append(record(3, { appId: '' })), InvalidRequestError);
       await assert.rejects(db.audit.append(record(3, { requestId: 'r\u0000' })), InvalidRequestError);
       assert.equal((await db.audit.list({ appId: 'app-1', limit: 10 })).length, 1);
+    });
+
+    test('appends form one hash chain, also when written concurrently; the chain verifies', async () => {
+      const db = await ctx.fresh();
+      await Promise.all(Array.from({ length: 25 }, (_, i) => db.audit.append(record(i))));
+      const rows = await db.audit.readChain(0, 1000);
+      assert.equal(rows.length, 25);
+      assert.deepEqual(
+        rows.map((r) => r.seq),
+        Array.from({ length: 25 }, (_, i) => i + 1),
+        'seq 1..25 in insertion order, no gap, no fork',
+      );
+      const verifier = createChainVerifier();
+      for (const r of rows) {
+        assert.equal(
+          verifier.push({ seq: r.seq!, prevHash: r.prevHash!, hash: r.hash!, content: r.content }),
+          undefined,
+          `entry ${r.seq} verifies`,
+        );
+      }
+      assert.equal(verifier.head().hash, rows.at(-1)!.hash);
+      assert.deepEqual(
+        (await db.audit.readChain(rows[9]!.id, 5)).map((r) => r.seq),
+        [11, 12, 13, 14, 15],
+        'pages after an id',
+      );
+      await assert.rejects(db.audit.readChain(0, 0), InvalidRequestError);
     });
   });
 }

@@ -1,0 +1,101 @@
+import { UnavailableError } from '../shared/index.ts';
+
+/** What a client reads in the failed status of a task the server interrupted at shutdown. */
+export const SHUTDOWN_MESSAGE = 'the server shut down before this task finished; send the message again';
+
+/** The abort reason of a run interrupted by shutdown (as opposed to canceled by its client). */
+export class ShutdownInterruptError extends UnavailableError {
+  /** Why: `shutdown` (the default), or `app_deleted` (the run's app was deleted meanwhile). */
+  readonly why: 'shutdown' | 'app_deleted';
+  constructor(cause: 'shutdown' | 'app_deleted' = 'shutdown') {
+    super(cause === 'shutdown' ? SHUTDOWN_MESSAGE : APP_DELETED_MESSAGE);
+    this.name = 'ShutdownInterruptError';
+    this.why = cause;
+  }
+}
+
+/** What a client reads in the failed status of a task whose app was deleted while it ran. */
+export const APP_DELETED_MESSAGE = 'the app of this task was deleted while it ran; its data is gone';
+
+/**
+ * The agent work in flight on this server, across every agent and app, so that a graceful stop can wait for it
+ * and interrupt what is left at the deadline. One tracker serves the whole process; the server creates it.
+ *
+ * - A run is registered by the executor for as long as its loop executes, whether or not the HTTP request that
+ *   started it is still open (non-blocking `message/send`, a stream whose client went away).
+ * - Task-store writes are registered too: a run's final status is saved after the run returns, and the
+ *   database must not be closed under it.
+ * - After `interruptAll`, a run registered late is aborted at once: nothing new starts during shutdown.
+ *
+ * Runs paused for approval are not in flight: their state is already in the task and approval stores.
+ */
+export interface RunTracker {
+  /** Runs executing now. */
+  readonly runs: number;
+  /** Registers a run; `abort` is called with a ShutdownInterruptError at the deadline. Returns its release. */
+  addRun(abort: (reason: ShutdownInterruptError) => void): () => void;
+  /** Keeps `write` in flight until it settles (its outcome is the caller's business). */
+  addWrite(write: Promise<unknown>): void;
+  /** Resolves true once no run and no write is in flight, false when `timeoutMs` passes first. */
+  settled(timeoutMs: number): Promise<boolean>;
+  /** Aborts every run in flight (and any registered afterwards); returns how many were aborted. */
+  interruptAll(cause?: 'shutdown' | 'app_deleted'): number;
+}
+
+export function createRunTracker(): RunTracker {
+  const runs = new Set<(reason: ShutdownInterruptError) => void>();
+  const writes = new Set<Promise<unknown>>();
+  const waiters = new Set<() => void>();
+  let interrupted: 'shutdown' | 'app_deleted' | undefined;
+  const wake = () => {
+    if (runs.size === 0 && writes.size === 0) for (const w of [...waiters]) w();
+  };
+  return {
+    get runs() {
+      return runs.size;
+    },
+    addRun(abort) {
+      if (interrupted) {
+        abort(new ShutdownInterruptError(interrupted));
+        return () => {};
+      }
+      // A wrapper, so that the same function registered twice is two runs.
+      const entry = (reason: ShutdownInterruptError) => abort(reason);
+      runs.add(entry);
+      return () => {
+        runs.delete(entry);
+        wake();
+      };
+    },
+    addWrite(write) {
+      const settled = write.then(
+        () => {},
+        () => {},
+      );
+      writes.add(settled);
+      void settled.then(() => {
+        writes.delete(settled);
+        wake();
+      });
+    },
+    settled(timeoutMs) {
+      if (runs.size === 0 && writes.size === 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const done = (value: boolean) => {
+          clearTimeout(timer);
+          waiters.delete(onIdle);
+          resolve(value);
+        };
+        const onIdle = () => done(true);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        waiters.add(onIdle);
+      });
+    },
+    interruptAll(cause = 'shutdown') {
+      interrupted = cause;
+      const count = runs.size;
+      for (const abort of [...runs]) abort(new ShutdownInterruptError(cause));
+      return count;
+    },
+  };
+}

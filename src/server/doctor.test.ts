@@ -1,0 +1,334 @@
+/** gradeConfig over configs parsed from YAML (placeholders for unset variables, as `hector doctor` does). */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Config, inspectConfigText } from '../config/index.ts';
+import { countFindings, type Finding, failsAt, gradeConfig } from './doctor.ts';
+
+const BASE_DIR = '/srv/hector-doctor-test';
+
+function grade(yaml: string, env: Record<string, string> = {}): Finding[] {
+  return gradeConfig(inspectConfigText(yaml, { baseDir: BASE_DIR, env }));
+}
+
+function ids(findings: readonly Finding[]): string[] {
+  return findings.map((f) => `${f.severity} ${f.id} ${f.path}`);
+}
+
+function has(findings: readonly Finding[], id: string, path: string, severity?: string): void {
+  const f = findings.find((x) => x.id === id && x.path === path);
+  assert.ok(f, `expected ${id} at ${path}, got:\n${ids(findings).join('\n')}`);
+  if (severity) assert.equal(f.severity, severity, `${id} at ${path}`);
+}
+
+function lacks(findings: readonly Finding[], id: string): void {
+  assert.ok(!findings.some((f) => f.id === id), `unexpected ${id}:\n${ids(findings).join('\n')}`);
+}
+
+const LLM = `version: "2"
+llms:
+  default: {provider: openai, model: gpt-4o, api_key: "\${OPENAI_API_KEY}"}
+`;
+
+/** A public deployment behind TLS with JWT auth, rate limits, JSON logs and guarded agents. */
+const SECURE = `${LLM}guardrails:
+  strict:
+    input:
+      injection: {enabled: true, action: block}
+agents:
+  a: {llm: default, guardrails: strict}
+server:
+  host: 0.0.0.0
+  public_url: https://agents.company.com
+  trusted_proxies: [10.0.0.0/8]
+  auth:
+    jwks_url: https://auth.company.com/.well-known/jwks.json
+    issuer: https://auth.company.com/
+    audience: hector-api
+  rate_limiting: {requests_per_minute: 60, per_user: true}
+logger: {format: json}
+`;
+
+describe('doctor: exposure, auth, TLS', () => {
+  test('a secure public deployment has no finding at all', () => {
+    assert.deepEqual(ids(grade(SECURE)), []);
+  });
+
+  test('auth off on a public bind is high; on loopback it is medium', () => {
+    const open = grade(`${LLM}agents: {a: {llm: default}}\nserver: {host: 0.0.0.0}\n`);
+    has(open, 'auth-off', 'server.auth', 'high');
+    has(open, 'tls-not-configured', 'server.host', 'high');
+    has(open, 'rate-limit-off', 'server.rate_limiting', 'medium');
+    assert.ok(failsAt(open, 'high'));
+    const local = grade(`${LLM}agents: {a: {llm: default}}\n`);
+    has(local, 'auth-off', 'server.auth', 'medium');
+    lacks(local, 'tls-not-configured');
+    assert.equal(countFindings(local).high, 0);
+  });
+
+  test('loopback bind behind a proxy (public_url, trusted_proxies) still counts as public', () => {
+    const f = grade(
+      `${LLM}agents: {a: {llm: default}}\nserver: {public_url: "https://x.example.com", trusted_proxies: [127.0.0.1]}\n`,
+    );
+    has(f, 'auth-off', 'server.auth', 'high');
+    lacks(f, 'tls-not-configured');
+    lacks(f, 'proxy-not-trusted');
+  });
+
+  test('enabled: false is off even with a public_url', () => {
+    const f = grade(
+      `${LLM}agents: {a: {llm: default}}\nserver: {public_url: "https://x.example.com", auth: {enabled: false}}\n`,
+    );
+    has(f, 'auth-off', 'server.auth', 'high');
+    has(f, 'proxy-not-trusted', 'server.trusted_proxies', 'medium');
+  });
+
+  test('only the shared secret on a public bind is high', () => {
+    const f = grade(SECURE.replace(/ {2}auth:\n(?: {4}.*\n)+/, '  auth: {secret: "${HECTOR_AUTH_SECRET}"}\n'));
+    has(f, 'auth-shared-secret-only', 'server.auth.secret', 'high');
+    lacks(f, 'literal-secret');
+  });
+
+  test('enabled: true with the method outside the file is a low note', () => {
+    const f = grade(SECURE.replace(/ {2}auth:\n(?: {4}.*\n)+/, '  auth: {enabled: true}\n'));
+    has(f, 'auth-method-external', 'server.auth.enabled', 'low');
+    lacks(f, 'auth-off');
+  });
+
+  test('JWT without audience or issuer; API keys without subject', () => {
+    const f = grade(
+      SECURE.replace('    issuer: https://auth.company.com/\n    audience: hector-api\n', '    api_keys: ["${K1}"]\n'),
+    );
+    has(f, 'jwt-no-audience', 'server.auth.audience', 'medium');
+    has(f, 'jwt-no-issuer', 'server.auth.issuer', 'medium');
+    has(f, 'api-key-no-subject', 'server.auth.api_keys.0', 'low');
+  });
+
+  test('plain-http public_url, and trusting every peer', () => {
+    const f = grade(
+      SECURE.replace('https://agents.company.com', 'http://agents.company.com').replace('[10.0.0.0/8]', '[0.0.0.0/0]'),
+    );
+    has(f, 'tls-public-url-http', 'server.public_url', 'high');
+    has(f, 'trusted-proxies-any', 'server.trusted_proxies.0', 'high');
+    const halves = grade(SECURE.replace('[10.0.0.0/8]', '[0.0.0.0/1, 128.0.0.0/1, "::/0", fd00::/8]'));
+    for (const i of [0, 1, 2]) has(halves, 'trusted-proxies-any', `server.trusted_proxies.${i}`, 'high');
+    lacks(grade(SECURE.replace('[10.0.0.0/8]', '[fd00::/8, 172.16.0.0/12]')), 'trusted-proxies-any');
+  });
+
+  test('internal agents with no auth', () => {
+    const f = grade(`${LLM}agents: {a: {llm: default, visibility: internal}}\n`);
+    has(f, 'internal-agent-no-auth', 'agents.a.visibility', 'medium');
+    lacks(
+      grade(SECURE.replace('{llm: default, guardrails: strict}', '{llm: default, visibility: internal}')),
+      'internal-agent-no-auth',
+    );
+  });
+
+  test('CORS: "*" among other origins, and plain-http origins', () => {
+    const f = grade(
+      `${SECURE}`.replace(
+        'server:\n',
+        'server:\n  cors: {allowed_origins: ["https://a.company.com", "*", "http://b.company.com"]}\n',
+      ),
+    );
+    has(f, 'cors-wildcard', 'server.cors.allowed_origins.1', 'medium');
+    has(f, 'cors-insecure-origin', 'server.cors.allowed_origins.2', 'low');
+  });
+
+  test('"*" with credentials is high (the loader refuses it; the grader still knows)', () => {
+    const inspected = inspectConfigText(SECURE, { baseDir: BASE_DIR, env: {} });
+    const config = {
+      ...inspected.config,
+      server: {
+        ...inspected.config.server,
+        cors: {
+          allowed_origins: ['*'],
+          allowed_methods: ['GET'],
+          allowed_headers: [],
+          max_age: 0,
+          allow_credentials: true,
+        },
+      },
+    } as Config;
+    has(gradeConfig({ ...inspected, config }), 'cors-wildcard-credentials', 'server.cors.allowed_origins.0', 'high');
+  });
+
+  test('rate limiting off (or failing open), text logs, quiet logs', () => {
+    const f = grade(
+      SECURE.replace('{requests_per_minute: 60, per_user: true}', '{enabled: false}').replace(
+        'logger: {format: json}',
+        'logger: {format: text, level: warn}',
+      ),
+    );
+    has(f, 'rate-limit-off', 'server.rate_limiting', 'medium');
+    has(f, 'log-format-text', 'logger.format', 'medium');
+    has(f, 'log-level-hides-audit', 'logger.level', 'medium');
+    has(grade(`${SECURE}audit: {sink: log}\n`), 'audit-log-only', 'audit.sink', 'low');
+    const agentLimits = SECURE.replace('  rate_limiting: {requests_per_minute: 60, per_user: true}\n', '').replace(
+      '{llm: default, guardrails: strict}',
+      '{llm: default, guardrails: strict, rate_limits: [{type: count, window: minute, limit: 10}]}',
+    );
+    lacks(grade(agentLimits), 'rate-limit-off');
+    const partly = grade(agentLimits.replace('agents:\n', 'agents:\n  b: {llm: default, guardrails: strict}\n'));
+    has(partly, 'rate-limit-off', 'server.rate_limiting', 'medium');
+    assert.match(partly.find((x) => x.id === 'rate-limit-off')?.message ?? '', /without their own rate_limits \(b\)/);
+    const open = grade(SECURE.replace('per_user: true}', 'per_user: true, on_store_error: allow}'));
+    has(open, 'rate-limit-fails-open', 'server.rate_limiting.on_store_error', 'medium');
+  });
+
+  test('an LLM over plain http to a remote host; loopback model servers are fine', () => {
+    const f = grade(
+      SECURE.replace(
+        'llms:\n',
+        'llms:\n  remote: {provider: openai, model: m, base_url: "http://llm.example.com/v1", api_key: "${K}"}\n  local: {provider: ollama, model: m, base_url: "http://127.0.0.1:11434"}\n',
+      ).replace(
+        '{llm: default, guardrails: strict}',
+        '{llm: default, guardrails: strict}\n  b: {llm: remote, guardrails: strict}',
+      ),
+    );
+    has(f, 'llm-plain-http', 'llms.remote.base_url', 'medium');
+    assert.ok(!f.some((x) => x.path === 'llms.local.base_url'));
+  });
+
+  test('metrics without a token on a public server; traces with content', () => {
+    const f = grade(
+      SECURE.replace(
+        'server:\n',
+        'server:\n  observability: {metrics: {enabled: true}, tracing: {enabled: true, endpoint: "otel:4317", capture_content: true}}\n',
+      ),
+    );
+    has(f, 'metrics-unauthenticated', 'server.observability.metrics', 'medium');
+    has(f, 'tracing-captures-content', 'server.observability.tracing.capture_content', 'medium');
+  });
+});
+
+describe('doctor: tools', () => {
+  const withTools = (tools: string, agentTools = '[]', visibility = 'internal') =>
+    SECURE.replace(
+      'agents:\n  a: {llm: default, guardrails: strict}',
+      `tools:\n${tools}agents:\n  a: {llm: default, guardrails: strict, visibility: ${visibility}, tools: ${agentTools}}`,
+    );
+
+  test('command tool in deny-list mode, unsandboxed, with network, without approval', () => {
+    const f = grade(
+      withTools(
+        '  sh: {type: command, deny_by_default: false, denied_commands: [rm], sandbox: none, network: true, require_approval: false}\n',
+      ),
+    );
+    has(f, 'command-denylist-mode', 'tools.sh.deny_by_default', 'high');
+    has(f, 'command-no-sandbox', 'tools.sh.sandbox', 'high');
+    has(f, 'command-network', 'tools.sh.network', 'medium');
+    has(f, 'tool-no-approval', 'tools.sh.require_approval', 'high');
+  });
+
+  test('the guide whitelist: interpreters are medium, approval default on keeps it off high', () => {
+    const f = grade(withTools('  sh: {type: command, allowed_commands: [git, python, ls]}\n'));
+    has(f, 'command-runs-code', 'tools.sh.allowed_commands.1', 'medium');
+    lacks(f, 'tool-no-approval');
+    assert.equal(countFindings(f).high, 0);
+  });
+
+  test('writing file tools and MCP toolsets without approval; partial MCP approval; a disabled tool is ignored', () => {
+    const f = grade(
+      withTools(
+        [
+          '  w: {type: function, handler: write_file, require_approval: false}',
+          '  r: {type: function, handler: read_file}',
+          '  gh: {type: mcp, url: "https://mcp.example.com/mcp", require_approval: false}',
+          '  fs: {type: mcp, command: mcp-fs, require_approval: [write_*]}',
+          '  off: {type: function, handler: search_replace, require_approval: false, enabled: false}',
+          '',
+        ].join('\n'),
+      ),
+    );
+    has(f, 'tool-no-approval', 'tools.w.require_approval', 'high');
+    has(f, 'tool-no-approval', 'tools.gh.require_approval', 'high');
+    has(f, 'mcp-partial-approval', 'tools.fs.require_approval', 'low');
+    assert.ok(!f.some((x) => x.path.startsWith('tools.r.') || x.path.startsWith('tools.off.')));
+  });
+
+  test('MCP: stdio without sandbox, HTTP over plain http; web_request to any domain', () => {
+    const f = grade(
+      withTools(
+        [
+          '  fs: {type: mcp, command: mcp-fs, sandbox: none, network: true}',
+          '  gh: {type: mcp, url: "http://mcp.example.com/mcp"}',
+          '  local: {type: mcp, url: "http://127.0.0.1:9000/mcp", allowed_ranges: [127.0.0.1/32]}',
+          '  web: {type: function, handler: web_request}',
+          '',
+        ].join('\n'),
+      ),
+    );
+    has(f, 'mcp-no-sandbox', 'tools.fs.sandbox', 'high');
+    has(f, 'mcp-network', 'tools.fs.network', 'low');
+    has(f, 'mcp-plain-http', 'tools.gh.url', 'medium');
+    assert.ok(!f.some((x) => x.path === 'tools.local.url'));
+    has(f, 'web-any-domain', 'tools.web.allowed_domains', 'medium');
+  });
+
+  test('a public agent with a tool that writes or executes, directly or through a sub-agent chain', () => {
+    const f = grade(withTools('  sh: {type: command, allowed_commands: [ls]}\n', '[sh]', 'public'));
+    has(f, 'public-agent-privileged-tool', 'agents.a.tools.0', 'medium');
+    const chain = grade(
+      withTools('  sh: {type: command, allowed_commands: [ls], require_approval: false}\n', '[]', 'public').replace(
+        'tools: []}',
+        'tools: [], sub_agents: [b]}\n  b: {llm: default, visibility: private, sub_agents: [c]}\n  c: {llm: default, visibility: private, tools: [sh]}',
+      ),
+    );
+    has(chain, 'public-agent-privileged-tool', 'agents.a.sub_agents.0', 'medium');
+    assert.match(chain.find((x) => x.path === 'agents.a.sub_agents.0')?.message ?? '', /may call sh/);
+    const gated = grade(
+      withTools('  sh: {type: command, allowed_commands: [ls]}\n', '[]', 'public').replace(
+        'tools: []}',
+        'tools: [], sub_agents: [b]}\n  b: {llm: default, visibility: private, tools: [sh]}',
+      ),
+    );
+    lacks(gated, 'public-agent-privileged-tool');
+  });
+
+  test('tools confined to system or home directories', () => {
+    const f = grade(
+      withTools(
+        [
+          '  etc: {type: function, handler: read_file, working_directory: /etc/hector}',
+          '  home: {type: function, handler: list_directory, working_directory: /home/alice}',
+          '  var: {type: command, allowed_commands: [ls], working_directory: /var}',
+          '  ok: {type: function, handler: read_file, working_directory: /var/lib/hector/workspace}',
+          '',
+        ].join('\n'),
+      ),
+    );
+    has(f, 'tool-system-directory', 'tools.etc.working_directory', 'medium');
+    has(f, 'tool-system-directory', 'tools.home.working_directory', 'medium');
+    has(f, 'tool-system-directory', 'tools.var.working_directory', 'medium');
+    assert.ok(!f.some((x) => x.path === 'tools.ok.working_directory'));
+  });
+
+  test('values from the environment never appear in a finding; placeholder values are left alone', () => {
+    const yaml = `${LLM}agents: {a: {llm: default}}\nserver: {host: "\${BIND}"}\n`;
+    const f = gradeConfig(inspectConfigText(yaml, { baseDir: BASE_DIR, env: { BIND: '10.1.2.3' } }));
+    has(f, 'auth-off', 'server.auth', 'high');
+    has(f, 'tls-not-configured', 'server.host', 'high');
+    const text = JSON.stringify(f);
+    assert.ok(!text.includes('10.1.2.3'), text);
+    assert.match(text, /server\.host is \*\*\*/);
+    const placeholder = gradeConfig(
+      inspectConfigText(SECURE.replace('public_url: https://agents.company.com', 'public_url: "${URL}"'), {
+        baseDir: BASE_DIR,
+        env: {},
+      }),
+    );
+    assert.deepEqual(ids(placeholder), []);
+  });
+});
+
+describe('doctor: placeholders', () => {
+  test('unset variables do not stop grading, whatever type the field needs', () => {
+    const yaml = `${SECURE.replace('port: 8080', '')}`
+      .replace('https://auth.company.com/.well-known/jwks.json', '"${JWKS_URL}"')
+      .replace('requests_per_minute: 60', 'requests_per_minute: "${RPM}"');
+    const inspected = inspectConfigText(yaml, { baseDir: BASE_DIR, env: {} });
+    assert.deepEqual(inspected.placeholders, ['JWKS_URL', 'OPENAI_API_KEY', 'RPM']);
+    assert.equal(inspected.config.server.rate_limiting?.requests_per_minute, 1);
+    assert.deepEqual(ids(gradeConfig(inspected)), []);
+  });
+});
