@@ -358,9 +358,10 @@ describe('read-only root filesystem (the image layout, emulated with bubblewrap)
       const child = spawn(
         '/usr/bin/bwrap',
         [
-          // A fresh root with the system and the program read-only, as in the image...
-          ...['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', ROOT].flatMap((d) => ['--ro-bind-try', d, d]),
+          // A fresh root with the system and the program read-only, as in the image (the tmpfs first, so that a
+          // checkout under /tmp, as on CI machines, is bound on top of it rather than hidden by it)...
           ...['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'],
+          ...['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', ROOT].flatMap((d) => ['--ro-bind-try', d, d]),
           // ...the config read-only at /app, the state volume at /app/.hector, and the root remounted read-only.
           ...['--dir', '/app', '--ro-bind', app, '/app', '--bind', state, '/app/.hector'],
           ...['--remount-ro', '/', '--chdir', '/app'],
