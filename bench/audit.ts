@@ -3,9 +3,10 @@
  *
  * For each place the trail can live, the chained append (what the server does) against a plain append of the
  * same event in the same run (the floor: no chain, no transaction):
- * - file: `openAuditFile(...).append` vs `appendFile` of the JSON line;
- * - SQLite: `Database.audit.append` (a transaction reading the head, then the insert) vs a bare INSERT through
- *   node:sqlite on the same file;
+ * - file: `openAuditFile(...).append` (one open file) vs `appendFile` of the JSON line (opens the file each time,
+ *   so this floor is pessimistic);
+ * - SQLite: `Database.audit.append` (appends batched into transactions that read the head once and insert every
+ *   row of the batch) vs a bare INSERT per event through node:sqlite on the same file;
  * - PostgreSQL (when its binaries are installed): the chained append (advisory lock, head, insert) vs a bare
  *   INSERT through `pg` into a table of the same shape.
  * Sequential p50/p99 per event, and events per second with 64 appends in flight.

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { JsonValue } from '../shared/index.ts';
 import { chainHash, GENESIS_HASH, InvalidRequestError } from '../shared/index.ts';
 import { fromJsonText, toJsonText } from './json-column.ts';
@@ -43,6 +43,8 @@ function chainContent(row: Omit<Selectable<AuditTable>, 'id' | 'seq' | 'prev_has
 
 /** Any constant: the PostgreSQL advisory lock that orders appends of every replica sharing the database. */
 const CHAIN_LOCK = 0x6865_6374;
+/** Most audit rows written in one transaction. */
+const BATCH = 500;
 
 /**
  * The durable audit trail: append-only (no update or delete method exists) and hash-chained: each append, in
@@ -54,6 +56,50 @@ const CHAIN_LOCK = 0x6865_6374;
  * `appId` always; newest first, ties broken by insertion id.
  */
 export function createAuditStore(db: Kysely<Schema>, kind: DatabaseKind, key?: string): AuditStore {
+  /**
+   * Appends wait here and are written in batches (at most BATCH rows per transaction, in arrival order): one
+   * lock, one head read and one multi-row insert per batch instead of per event, so a busy server does not
+   * queue behind its own audit trail.
+   */
+  type Pending = { values: Insertable<AuditTable>; content: JsonValue; done: (err?: unknown) => void };
+  let queue: Pending[] = [];
+  let draining = false;
+  const writeBatch = async (batch: Pending[]) => {
+    await db.transaction().execute(async (tx) => {
+      if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(tx);
+      const last = await tx
+        .selectFrom('audit')
+        .select(['seq', 'hash'])
+        .where('seq', 'is not', null)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      let seq = last ? Number(last.seq) : 0;
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      const rows = batch.map((item) => {
+        seq++;
+        const hash = chainHash(seq, prevHash, item.content, key);
+        const row = { ...item.values, seq, prev_hash: prevHash, hash };
+        prevHash = hash;
+        return row;
+      });
+      await tx.insertInto('audit').values(rows).execute();
+    });
+  };
+  const drain = async () => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, BATCH);
+      queue = queue.slice(BATCH);
+      try {
+        await writeBatch(batch);
+        for (const item of batch) item.done();
+      } catch (err) {
+        for (const item of batch) item.done(err);
+      }
+    }
+    draining = false;
+  };
+
   return {
     async append(record: AuditRecord): Promise<void> {
       checkId(record?.appId, 'audit appId');
@@ -72,21 +118,12 @@ export function createAuditStore(db: Kysely<Schema>, kind: DatabaseKind, key?: s
         event: toJsonText(event, 'audit event'),
       };
       const content = chainContent(values);
-      await db.transaction().execute(async (tx) => {
-        if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(tx);
-        const last = await tx
-          .selectFrom('audit')
-          .select(['seq', 'hash'])
-          .where('seq', 'is not', null)
-          .orderBy('seq', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const seq = last ? Number(last.seq) + 1 : 1;
-        const prevHash = last?.hash ?? GENESIS_HASH;
-        await tx
-          .insertInto('audit')
-          .values({ ...values, seq, prev_hash: prevHash, hash: chainHash(seq, prevHash, content, key) })
-          .execute();
+      await new Promise<void>((resolve, reject) => {
+        queue.push({ values, content, done: (err) => (err === undefined ? resolve() : reject(err)) });
+        if (!draining) {
+          draining = true;
+          void drain();
+        }
       });
     },
 
