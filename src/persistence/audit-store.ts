@@ -67,6 +67,9 @@ export function createAuditStore(db: Kysely<Schema>, kind: DatabaseKind, key?: s
   const writeBatch = async (batch: Pending[]) => {
     await db.transaction().execute(async (tx) => {
       if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(tx);
+      // SQLite: take the write lock before reading the head (as BEGIN IMMEDIATE would), so another process
+      // writing the same file waits (busy timeout) instead of both reading one head.
+      else await sql`update audit set id = id where 0`.execute(tx);
       const last = await tx
         .selectFrom('audit')
         .select(['seq', 'hash'])
@@ -90,12 +93,19 @@ export function createAuditStore(db: Kysely<Schema>, kind: DatabaseKind, key?: s
     while (queue.length > 0) {
       const batch = queue.slice(0, BATCH);
       queue = queue.slice(BATCH);
-      try {
-        await writeBatch(batch);
-        for (const item of batch) item.done();
-      } catch (err) {
-        for (const item of batch) item.done(err);
+      let failure: unknown;
+      // A batch that fails (another writer won a race the lock should have prevented, a busy database) is
+      // tried again on a fresh head; its rows are never written half.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await writeBatch(batch);
+          failure = undefined;
+          break;
+        } catch (err) {
+          failure = err;
+        }
       }
+      for (const item of batch) item.done(failure);
     }
     draining = false;
   };

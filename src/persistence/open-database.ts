@@ -16,6 +16,24 @@ import type { Database, DatabaseOptions } from './types.ts';
 import { checkId } from './validate.ts';
 
 /**
+ * Applies pending migrations. PostgreSQL serialises concurrent migrators with Kysely's lock table; on SQLite
+ * Kysely takes no lock, so two processes opening one fresh file at once can both try a migration, and the
+ * loser fails ("table … already exists"). It then tries again: by then the winner has recorded the migration,
+ * and the retry finds it done. A migration that keeps failing still fails, after the last attempt.
+ */
+async function migrateWithRetries(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(db, kind);
+      return;
+    } catch (err) {
+      if (kind !== 'sqlite' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+/**
  * Opens the database named by `options.url`, checks the connection and applies pending migrations before
  * resolving, so a bad URL, an unreachable server or a failed migration fails at startup, not on the first
  * request.
@@ -43,7 +61,7 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
       throw openFailure(err, parsed.description, 'connect', revealMessage);
     }
     try {
-      await migrateToLatest(db as Kysely<unknown>, kind);
+      await migrateWithRetries(db as Kysely<unknown>, kind);
     } catch (err) {
       throw openFailure(err, parsed.description, 'migrate', revealMessage);
     }
