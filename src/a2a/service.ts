@@ -9,7 +9,7 @@ import {
 import type { AuditSink, Logger, Span } from '../observability/index.ts';
 import type { TaskStore } from '../persistence/index.ts';
 import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
-import { InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
+import { ConflictError, InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
 import { applyDecisions, type DecisionDeps, decisionsInRequest, parseDecision } from './approvals.ts';
 import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
 import type { RunningTask } from './executor.ts';
@@ -239,6 +239,12 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         allowApprovers: true,
         requestId: call.requestId,
       });
+      if (!endpoints.has(decided.agent)) {
+        // The app's config changed under a pending approval and no longer has this agent.
+        throw new ConflictError(
+          `the decision was recorded, but agent "${decided.agent}" is no longer in the config, so its run cannot continue`,
+        );
+      }
       const owner: Principal = { ...call.principal, subject: decided.owner, roles: [] };
       const continuation = {
         jsonrpc: '2.0',

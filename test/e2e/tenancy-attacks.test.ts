@@ -343,6 +343,38 @@ describe("an app's runs across config changes and its deletion", () => {
     await run.reader.cancel();
   });
 
+  test('an approval whose agent a config change removed answers 409 saying so, not a 500', async () => {
+    const withTool = (agent: string) => ({
+      ...config('v1'),
+      tools: { write_file: { type: 'function', handler: 'write_file', working_directory: 'files' } },
+      agents: { [agent]: { tools: ['write_file'] } },
+    });
+    const created = await admin('POST', '/admin/apps', {
+      name: 'approve-me',
+      config: withTool('a'),
+      allowed_ranges: LOOPBACK,
+    });
+    const token = created.body.access_token as string;
+    llm.enqueue(
+      { toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'n.txt', content: 'x' } }] },
+      { text: 'done' },
+    );
+    const paused = await json(`${server.url}/agents/a`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: legacyMessage('write') }),
+    });
+    assert.equal(paused.body.result?.status.state, 'input-required', paused.text);
+    assert.equal((await admin('PUT', `/admin/apps/${created.body.app.id}`, { config: withTool('b') })).status, 200);
+    const decided = await json(`${server.url}/api/tasks/${paused.body.result.id}/approvals/w1`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ decision: 'approve' }),
+    });
+    assert.equal(decided.status, 409, decided.text);
+    assert.match(decided.body.error.message, /agent "a" is no longer in the config/);
+  });
+
   test('deleting an app stops its runs first; nothing of it is written after the purge', async () => {
     const created = await admin('POST', '/admin/apps', {
       name: 'delete-me',
