@@ -1,5 +1,7 @@
 /** loadConfigFile / loadEnvironment against real files in a temp directory. */
+
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -180,4 +182,24 @@ test('every example under examples/ loads', async (t) => {
     assert.ok(Object.keys(loaded.config.agents).length > 0, file);
     t.diagnostic(`loaded ${relative(examples, file)}`);
   }
+});
+
+test('only regular files are read, and only up to the size limit: a device, a FIFO and a directory are named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hector-load-odd-'));
+  const fifo = join(dir, 'hector.yaml');
+  execFileSync('mkfifo', [fifo]);
+  for (const [path, message] of [
+    ['/dev/zero', /is not a regular file/],
+    [fifo, /is not a regular file/],
+    [dir, /is a directory/],
+  ] as const) {
+    await assert.rejects(loadConfigFile(path, { env: {} }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.match(err.message, message);
+      return true;
+    });
+  }
+  const big = join(dir, 'big.yaml');
+  writeFileSync(big, `version: "2"\n# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+  await assert.rejects(loadConfigFile(big, { env: {} }), /larger than/);
 });

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../shared/index.ts';
 import { loadEnvironment, processEnvironment } from './environment.ts';
@@ -30,6 +31,29 @@ export interface ConfigFileText {
 }
 
 /**
+ * At most MAX_CONFIG_BYTES + 1 bytes of a regular file (so `/dev/zero` is not read forever); a directory or
+ * anything else (a device, a FIFO — opened non-blocking, so one without a writer cannot hang us) is only named.
+ */
+async function readLimited(file: string): Promise<{ kind: 'file'; bytes: Buffer } | { kind: 'directory' | 'other' }> {
+  const handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) return { kind: 'directory' };
+    if (!stat.isFile()) return { kind: 'other' };
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return { kind: 'file', bytes: buffer.subarray(0, length) };
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+/**
  * Reads a config file as UTF-8 text. Every failure is a ConfigError naming `path`: not found, a directory,
  * unreadable, larger than 1 MiB, not valid UTF-8. `path` resolves against `cwd`.
  */
@@ -38,15 +62,21 @@ export async function readConfigFile(path: string, cwd: string): Promise<ConfigF
   const fail = (message: string, hint: string, cause?: unknown): never => {
     throw new ConfigError([{ path: '', message, hint }], { source: path, cause });
   };
-  let bytes: Buffer;
+  let read: Awaited<ReturnType<typeof readLimited>>;
   try {
-    bytes = await readFile(file);
+    read = await readLimited(file);
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT') return fail(`config file not found: ${file}`, 'check the path of the config file', e);
     if (code === 'EISDIR') return fail(`${file} is a directory, not a config file`, 'name the YAML file itself', e);
     return fail(`cannot read ${file} (${code ?? 'error'})`, 'check the file permissions', e);
   }
+  if (read.kind !== 'file') {
+    return read.kind === 'directory'
+      ? fail(`${file} is a directory, not a config file`, 'name the YAML file itself')
+      : fail(`${file} is not a regular file`, 'name the YAML file itself (not a device or a pipe)');
+  }
+  const { bytes } = read;
   if (bytes.length > MAX_CONFIG_BYTES)
     fail(`the config file is larger than ${MAX_CONFIG_BYTES} bytes`, 'is this the right file?');
   try {
