@@ -5,7 +5,8 @@
 #
 #   docker build -t hector .
 #   docker run --rm -p 8080:8080 --read-only --tmpfs /tmp \
-#     -v "$PWD:/app" -e HECTOR_AUTH_SECRET -e OPENAI_API_KEY hector
+#     -v "$PWD/hector.yaml:/app/hector.yaml:ro" -v hector-state:/app/.hector \
+#     -e HECTOR_AUTH_SECRET -e OPENAI_API_KEY hector
 #
 # Layout (see docs/deployment.md):
 #   /opt/hector   the program, owned by root, read-only for the server
@@ -22,7 +23,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /opt/hector
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force
+ && npm cache clean --force \
+ && rm -f .npmrc
+# (.npmrc is removed so that a registry token ever added to it cannot ship; for a private registry, pass the
+#  token as a build secret instead: RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci ...)
 COPY bin ./bin
 COPY src ./src
 COPY schema ./schema
@@ -43,6 +47,8 @@ RUN apt-get update \
  && chmod 0700 /app/.hector
 COPY --from=build --chown=root:root /opt/hector /opt/hector
 ENV NODE_ENV=production
+# The port the health check probes: keep it equal to the port the server listens on (server.port / --port).
+ENV HECTOR_HEALTH_PORT=8080
 WORKDIR /app
 VOLUME ["/app/.hector"]
 USER 10001:10001
@@ -50,7 +56,7 @@ EXPOSE 8080
 # Plain HTTP on 8080: terminate TLS in front (deploy/nginx/hector.conf, or an ingress controller).
 # /health needs no credentials; node's own fetch, because the image has no curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HECTOR_HEALTH_PORT || '8080') + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM: the server stops accepting, finishes in-flight requests within server.shutdown_timeout, flushes the
 # audit sink and exits 0 (docs/deployment.md). Give it at least shutdown_timeout + 5 s before a SIGKILL.
 STOPSIGNAL SIGTERM

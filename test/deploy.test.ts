@@ -309,12 +309,14 @@ describe('Dockerfile', () => {
     const exec = JSON.parse(hc[0]!.args.slice(hc[0]!.args.indexOf('CMD') + 3).trim()) as string[];
     assert.deepEqual(exec.slice(0, 2), ['node', '-e']);
     const script = exec[2]!;
-    assert.match(script, /http:\/\/127\.0\.0\.1:8080\/health/);
+    assert.match(script, /http:\/\/127\.0\.0\.1:/);
+    assert.match(script, /HECTOR_HEALTH_PORT/, 'the probed port follows the image env (default 8080)');
     const llm = await startScriptedLlm();
     const server = await startServer({ config: basicConfig(llm.openaiBaseUrl), env: { TEST_LLM_KEY: 'k' } });
     try {
       const port = new URL(server.url).port;
-      const run = (p: string) => spawnSync(process.execPath, ['-e', script.replace(':8080/', `:${p}/`)]).status;
+      const run = (p: string) =>
+        spawnSync(process.execPath, ['-e', script], { env: { ...process.env, HECTOR_HEALTH_PORT: p } }).status;
       assert.equal(run(port), 0, 'healthy server: exit 0');
       assert.equal(run('9'), 1, 'nothing listening: exit 1');
     } finally {
