@@ -4,8 +4,8 @@ export type { AuditFile, AuditFileLine } from './audit-file.ts';
 export { openAuditFile, readAuditFile } from './audit-file.ts';
 export type { TelemetryOptions } from './create-telemetry.ts';
 export { createTelemetry } from './create-telemetry.ts';
-export type { LogFormat, Logger, LoggerOptions, LogLevel } from './logger.ts';
-export { createLogger, createScrubber } from './logger.ts';
+export type { LogFormat, Logger, LoggerOptions, LogLevel, SecretSet } from './logger.ts';
+export { createLogger, createScrubber, createSecretSet } from './logger.ts';
 export { meterAuditSink } from './metered-audit.ts';
 export type { MetricsOptions } from './metrics.ts';
 export type {

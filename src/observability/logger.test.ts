@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createAuditSink } from './audit.ts';
-import { createLogger, createScrubber } from './logger.ts';
+import { createLogger, createScrubber, createSecretSet } from './logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -97,4 +97,19 @@ test('audit events go through the logger and the persist hook; persist failures 
   failing.emit({ component: 'x', action: 'y', user: null, tenant: 'default', success: false, request_id: null });
   await failing.flush();
   assert.match(out.lines.join(''), /failed to persist audit event/);
+});
+
+test('a secret set grows while the logger runs: values added later are scrubbed from then on', () => {
+  const { lines, stream } = capture();
+  const secrets = createSecretSet([SECRET]);
+  const logger = createLogger({ level: 'info', format: 'json', secrets, destination: stream });
+  const late = 'sk-app-literal-key-0123456789';
+  logger.info({ key: late }, `before ${SECRET}`);
+  secrets.add([late, 'abc']);
+  logger.info({ key: late }, `after ${late}`);
+  assert.match(lines[0]!, new RegExp(late), 'not yet known');
+  assert.ok(!lines[0]!.includes(SECRET));
+  assert.ok(!lines[1]!.includes(late), lines[1]);
+  assert.match(lines[1]!, /after \[redacted\]/);
+  assert.equal(secrets.scrub('abc'), 'abc', 'values under 4 characters are ignored');
 });

@@ -11,7 +11,7 @@ export interface LoggerOptions {
    * scrubbed just before it is written: each occurrence is replaced with `[redacted]`, wherever it appears
    * (messages, fields, error stacks). Values shorter than 4 characters are ignored (they would mangle output).
    */
-  secrets: readonly string[];
+  secrets: readonly string[] | SecretSet;
   /** Where lines go; defaults to stdout (or `file`). */
   destination?: DestinationStream;
   /** Append lines to this file (created with its directory, mode 0600) instead of stdout. */
@@ -44,6 +44,10 @@ function escapeRegExp(s: string): string {
 }
 
 /** Builds a function that replaces every listed secret (and its JSON-escaped form) in a string. */
+export function isSecretSet(value: readonly string[] | SecretSet): value is SecretSet {
+  return !Array.isArray(value);
+}
+
 export function createScrubber(secrets: readonly string[]): (line: string) => string {
   const variants = new Set<string>();
   for (const s of secrets) {
@@ -64,6 +68,36 @@ export function createScrubber(secrets: readonly string[]): (line: string) => st
   return (line) => line.replace(pattern, '[redacted]');
 }
 
+/**
+ * The secrets a logger (and captured span content) must never show, growable while the server runs: an Admin API
+ * app's config holds literal secrets (its API keys), known only once the app is created or loaded.
+ */
+export interface SecretSet {
+  /** Adds values (shorter than 4 characters: ignored, as by createScrubber). */
+  add(values: readonly string[]): void;
+  scrub(text: string): string;
+}
+
+export function createSecretSet(initial: readonly string[] = []): SecretSet {
+  const values = new Set<string>();
+  let scrubber: (line: string) => string = (line) => line;
+  const set: SecretSet = {
+    add(more) {
+      let changed = false;
+      for (const v of more) {
+        if (v.length >= 4 && !values.has(v)) {
+          values.add(v);
+          changed = true;
+        }
+      }
+      if (changed) scrubber = createScrubber([...values]);
+    },
+    scrub: (text) => scrubber(text),
+  };
+  set.add(initial);
+  return set;
+}
+
 function textLine(obj: Record<string, unknown>): string {
   const { time, level, msg, component, ...rest } = obj;
   const ts = typeof time === 'string' ? time : new Date(Number(time)).toISOString();
@@ -77,7 +111,8 @@ function textLine(obj: Record<string, unknown>): string {
  * JSON object, so it is scrubbed the same way.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const scrub = createScrubber(options.secrets);
+  const secrets = isSecretSet(options.secrets) ? options.secrets : createSecretSet(options.secrets);
+  const scrub = (line: string) => secrets.scrub(line);
   const destination =
     options.destination ??
     (options.file === undefined

@@ -36,7 +36,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { randomHex } from '../shared/index.ts';
-import { createScrubber } from './logger.ts';
+import { createSecretSet, isSecretSet, type SecretSet } from './logger.ts';
 import type { SpanKind as PortSpanKind, Span, SpanAttributes, TraceCarrier, Tracer } from './telemetry.ts';
 
 /** Longest content value kept on a span, in characters (longer values are cut with a marker). */
@@ -54,7 +54,7 @@ export interface TracingOptions {
   serviceName: string;
   serviceVersion: string;
   /** Values scrubbed from captured content (API keys, resolved `${VAR}` secrets). */
-  secrets: readonly string[];
+  secrets: readonly string[] | SecretSet;
   onExportError?: (err: Error | undefined) => void;
   /** Test hook: use this exporter instead of OTLP. */
   exporter?: SpanExporter;
@@ -154,7 +154,8 @@ export function createTracing(options: TracingOptions): TracingHandle {
   });
   const tracer = provider.getTracer('hector', options.serviceVersion);
   const propagator = new W3CTraceContextPropagator();
-  const scrub = createScrubber(options.secrets);
+  const secretSet = isSecretSet(options.secrets) ? options.secrets : createSecretSet(options.secrets);
+  const scrub = (text: string) => secretSet.scrub(text);
   const keep = options.captureContent
     ? (value: unknown) => {
         const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));

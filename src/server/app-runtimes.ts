@@ -8,7 +8,7 @@ import {
   type RunState,
   type RunTracker,
 } from '../a2a/index.ts';
-import type { AuditSink, Logger, Telemetry } from '../observability/index.ts';
+import type { AuditSink, Logger, SecretSet, Telemetry } from '../observability/index.ts';
 import type { Database } from '../persistence/index.ts';
 import type { LimitRule, LimitStatus, RateLimiter } from '../ratelimit/index.ts';
 import type { RuntimeDeps } from '../runtime/index.ts';
@@ -32,6 +32,8 @@ export interface AppRuntimesOptions {
    * tied to one of the file's agents), and how to make a limiter over the same store.
    */
   limits?: { serverRules: readonly LimitRule[]; limiterFor: (rules: readonly LimitRule[]) => RateLimiter } | undefined;
+  /** The secrets the logs and captured spans never show; each app's literal secrets are added when it is built. */
+  secrets?: SecretSet | undefined;
   /** Paths no app tool may touch (the state directory, the server's .env). */
   protectedPaths: readonly string[];
   /** How long a replaced runtime's toolsets stay open for the tasks still running on it. */
@@ -89,6 +91,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
     const validated = await options.manager.config(appId);
     if (!validated) return undefined;
     const { config, workspace } = validated;
+    options.secrets?.add(validated.secrets);
     await mkdir(workspace, { recursive: true });
     await checkRealPaths(validated);
     const logger = options.logger.child({ tenant: appId });
@@ -253,6 +256,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
     async probe(appId: string, validated: ServedAppConfig): Promise<void> {
       // The apps directory stays (other apps live there); only a workspace made here may be removed again.
       await mkdir(dirname(validated.workspace), { recursive: true });
+      options.secrets?.add(validated.secrets);
       const made = await mkdir(validated.workspace, { recursive: true });
       try {
         await checkRealPaths(validated);

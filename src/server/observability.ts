@@ -7,7 +7,13 @@
  */
 import { type ObservabilityConfig, tracingEndpointProblem } from '../config/index.ts';
 import { createMetricsApp, type Listener, listen } from '../http/index.ts';
-import { type AuditSink, createTelemetry, type Logger, type Telemetry } from '../observability/index.ts';
+import {
+  type AuditSink,
+  createTelemetry,
+  type Logger,
+  type SecretSet,
+  type Telemetry,
+} from '../observability/index.ts';
 import { ConfigError } from '../shared/index.ts';
 
 export interface ObservabilityOverrides {
@@ -90,7 +96,7 @@ export function createServerTelemetry(
     logger: Logger;
     version: string;
     /** Values scrubbed from captured span content (the logger's list). */
-    secrets: readonly string[];
+    secrets: readonly string[] | SecretSet;
     /** Pending approvals for the gauge (read at every scrape). */
     pendingApprovals: () => Promise<number>;
   },

@@ -6,6 +6,7 @@ import { createHttpApp, listen } from '../http/index.ts';
 import {
   createAuditSink,
   createLogger,
+  createSecretSet,
   type LogFormat,
   type Logger,
   type LogLevel,
@@ -90,13 +91,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const authOptions = resolveAuthOptions(config.server.auth, options.loaded.env, options.overrides?.auth ?? {});
   const limits = resolveRateLimits(config, options.loaded.env, options.overrides?.rateLimit ?? {});
   const auditKey = resolveAuditKey(options.loaded.env);
-  const logSecrets = [
+  // Growable: each Admin API app's literal secrets are added when its runtime is built.
+  const logSecrets = createSecretSet([
     ...secrets,
     ...authSecrets(authOptions),
     ...limitSecrets(limits),
     ...(options.loaded.env.HECTOR_ENCRYPTION_KEY ? [options.loaded.env.HECTOR_ENCRYPTION_KEY] : []),
     ...(auditKey === undefined ? [] : [auditKey]),
-  ];
+  ]);
   const logger =
     options.logger ??
     createLogger({
@@ -243,6 +245,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       verifyAppToken = manager.verifyToken;
       const runtimes = createAppRuntimes({
         runs,
+        secrets: logSecrets,
         telemetry,
         manager,
         db: database,
