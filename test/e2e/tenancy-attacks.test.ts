@@ -355,10 +355,8 @@ describe("an app's runs across config changes and its deletion", () => {
       allowed_ranges: LOOPBACK,
     });
     const token = created.body.access_token as string;
-    llm.enqueue(
-      { toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'n.txt', content: 'x' } }] },
-      { text: 'done' },
-    );
+    // Only the tool call: the run never continues (the decision is refused), so no later turn is left queued.
+    llm.enqueue({ toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'n.txt', content: 'x' } }] });
     const paused = await json(`${server.url}/agents/a`, {
       method: 'POST',
       token,
