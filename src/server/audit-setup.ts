@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AuditConfig } from '../config/index.ts';
-import { type AuditEvent, openAuditFile } from '../observability/index.ts';
+import { type AuditEvent, openAuditFile, type SecretSet } from '../observability/index.ts';
 import type { Database } from '../persistence/index.ts';
 import { ConfigError, type JsonValue } from '../shared/index.ts';
 
@@ -44,8 +44,16 @@ export const DEFAULT_AUDIT_FILE = (stateDir: string) => join(stateDir, 'audit.js
  */
 export async function openAuditPersistence(
   audit: AuditConfig,
-  context: { database: Database; stateDir: string; key: string | undefined },
+  context: {
+    database: Database;
+    stateDir: string;
+    key: string | undefined;
+    /** What no entry may contain: the logger's secrets (scrubbed before an entry is hashed and written). */
+    secrets: SecretSet;
+  },
 ): Promise<AuditPersistence> {
+  /** The event as stored: plain JSON, every known secret value replaced (the log line is scrubbed the same way). */
+  const clean = (event: AuditEvent) => JSON.parse(context.secrets.scrub(JSON.stringify(event))) as JsonValue;
   const keyed = context.key === undefined ? 'SHA-256 chain' : 'HMAC chain (HECTOR_AUDIT_KEY)';
   switch (audit.sink) {
     case 'log':
@@ -63,7 +71,7 @@ export async function openAuditPersistence(
             action: event.action,
             success: event.success,
             requestId: event.request_id,
-            event: JSON.parse(JSON.stringify(event)) as JsonValue,
+            event: clean(event),
           }),
         close: async () => {},
       };
@@ -75,7 +83,7 @@ export async function openAuditPersistence(
       });
       return {
         description: `file ${path}, ${keyed}`,
-        persist: (event) => file.append(JSON.parse(JSON.stringify(event)) as JsonValue),
+        persist: (event) => file.append(clean(event)),
         close: () => file.close(),
       };
     }

@@ -163,7 +163,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const wantStore = limits.rules.length > 0 || (authOptions?.secret !== undefined && !limits.off);
     limitStore = wantStore ? await openLimitStore(limits, database, systemClock) : undefined;
     const store = limitStore;
-    auditTrail = await openAuditPersistence(config.audit, { database, stateDir, key: auditKey });
+    auditTrail = await openAuditPersistence(config.audit, { database, stateDir, key: auditKey, secrets: logSecrets });
     const trail = auditTrail;
     logger.info({ component: 'audit', sink: config.audit.sink }, `audit trail: ${trail.description}`);
     // Auth failures, rate-limit denials and guardrail blocks are counted from their audit events.

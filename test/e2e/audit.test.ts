@@ -56,7 +56,8 @@ async function fullRun(server: Server, llm: ScriptedLlm) {
   const denied = await rpc('wrong-key-0123456789abcdef', 'hi');
   assert.equal(denied.status, 401);
   llm.enqueue(
-    { toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'note.txt', content: 'hello' } }] },
+    // The model puts a secret into the tool's arguments: the trail must not keep it.
+    { toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'note.txt', content: `key ${LLM_KEY}` } }] },
     { text: 'written' },
   );
   const paused = await rpc(USER_KEY, 'write a note');
@@ -216,6 +217,9 @@ describe('audit trail in the database (default sink), keyed with HECTOR_AUDIT_KE
 
     const raw = new DatabaseSync(dbPath);
     try {
+      const all = JSON.stringify(raw.prepare('select * from audit').all());
+      for (const secret of [LLM_KEY, USER_KEY, AUDIT_KEY]) assert.ok(!all.includes(secret), 'no secret in the rows');
+      assert.match(all, /key \[redacted\]/, 'the tool arguments are kept, the secret in them is not');
       const rows = raw.prepare('select id, seq, event from audit order by id').all() as {
         id: number;
         seq: number;
