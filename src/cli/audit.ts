@@ -20,8 +20,9 @@ export interface AuditVerifyFlags {
 /**
  * `hector audit verify`: checks the hash chain of the audit trail named by `--file` or `--database`, or by the
  * config's `audit` and `server.database` (`--config`), or else the default database `.hector/hector.db`. The key
- * is HECTOR_AUDIT_KEY (environment, or the config's `.env` with `--config`). Exit 0 when the chain holds, 4 at
- * the first broken link (printed with its position and reason), 2 on bad usage.
+ * is HECTOR_AUDIT_KEY (environment, or the config's `.env` with `--config`). Nothing is created: a database or
+ * file that does not exist is an error. Exit 0 when the chain holds, 4 when any link is broken (each printed
+ * with its position and reason, the first 20 of them), 2 on bad usage.
  */
 export async function auditVerify(flags: AuditVerifyFlags, io: Io, cwd: string): Promise<number> {
   try {
@@ -47,34 +48,48 @@ export async function auditVerify(flags: AuditVerifyFlags, io: Io, cwd: string):
     const key = resolveAuditKey(env);
     const result =
       target.kind === 'file' ? await verifyAuditFile(target.path, key) : await verifyAuditDatabase(target.url, key);
-    const where = target.kind === 'file' ? target.path : 'the database';
-    return report(result, where, key !== undefined, io);
+    return report(result, key !== undefined, io);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`${err.message}\n`);
       return EXIT.usage;
     }
-    if (isAppError(err) || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-      io.err(`hector audit verify: ${err instanceof Error ? err.message : String(err)}\n`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const path = (err as NodeJS.ErrnoException).path ?? flags.file ?? '';
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      const why =
+        code === 'ENOENT'
+          ? `there is no audit file at ${path}; check --file (or audit.path in the config)`
+          : code === 'EISDIR'
+            ? `${path} is a directory; name the audit file itself`
+            : `${path} cannot be read (permission denied); run as a user who may read it`;
+      io.err(`hector audit verify: ${why}\n`);
+      return EXIT.usage;
+    }
+    if (isAppError(err)) {
+      io.err(`hector audit verify: ${err.message}\n`);
       return EXIT.usage;
     }
     throw err;
   }
 }
 
-function report(result: AuditVerification, where: string, keyed: boolean, io: Io): number {
+function report(result: AuditVerification, keyed: boolean, io: Io): number {
   const chain = keyed ? 'HMAC-SHA256 (HECTOR_AUDIT_KEY)' : 'SHA-256 (no HECTOR_AUDIT_KEY)';
-  const legacy = result.unchained > 0 ? `; ${result.unchained} earlier row(s) predate the chain` : '';
-  if (result.broken) {
-    const at = result.broken.line !== undefined ? `line ${result.broken.line}` : `row id ${result.broken.row}`;
+  if (result.breakCount > 0) {
+    const lines = result.breaks.map((b) => {
+      const at = b.line !== undefined ? `line ${b.line}` : `row id ${b.row}`;
+      return `  entry ${b.seq} (${at}): ${b.reason}`;
+    });
+    const more = result.breakCount - result.breaks.length;
     io.out(
-      `audit trail BROKEN in ${where} at entry ${result.broken.seq} (${at}): ${result.broken.reason}\n` +
-        `  ${result.entries} entries before it verified (${chain})${legacy}\n`,
+      `audit trail BROKEN in ${result.where}: ${result.breakCount} broken link(s) among ${result.entries} entries (${chain})\n` +
+        `${lines.join('\n')}\n${more > 0 ? `  … and ${more} more\n` : ''}`,
     );
     return EXIT.tampered;
   }
   io.out(
-    `audit trail OK: ${result.entries} entries in ${where} verified (${chain})${legacy}\n` +
+    `audit trail OK: ${result.entries} entries in ${result.where} verified (${chain})\n` +
       `  head: entry ${result.head.seq} ${result.head.hash}\n` +
       '  (keep the head somewhere else: entries cut off the end leave no trace in the chain itself)\n',
   );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -46,8 +46,22 @@ test('appends in emit order, continues the chain after a reopen, and the file ve
 test('one writer per file: a live lock holder is named; a stale lock is taken over', async () => {
   const path = join(dir(), 'audit.jsonl');
   const held = await openAuditFile(path);
-  await assert.rejects(openAuditFile(path), new RegExp(`in use by process ${process.pid}`));
+  await assert.rejects(openAuditFile(path), /already open in this process/);
   await held.close();
+  // A lock with our own pid that we do not hold: left by an earlier process that had the same pid (a container
+  // restarted under an init whose child always gets the same pid). Stale.
+  writeFileSync(`${path}.lock`, String(process.pid));
+  await (await openAuditFile(path)).close();
+  // A lock without a pid yet, just made: someone else is taking it right now.
+  writeFileSync(`${path}.lock`, '');
+  await assert.rejects(openAuditFile(path), /being opened by another process/);
+  rmSync(`${path}.lock`);
+  // A live process named in the lock.
+  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)']);
+  writeFileSync(`${path}.lock`, String(sleeper.pid));
+  await assert.rejects(openAuditFile(path), new RegExp(`in use by process ${sleeper.pid}.*delete the lock file`));
+  sleeper.kill();
+  await new Promise((r) => sleeper.on('exit', r));
   // A lock left by a process that has exited.
   const child = spawn(process.execPath, ['-e', '0']);
   const pid = child.pid!;
@@ -68,4 +82,30 @@ test('a file ending in a partial line, or in a line that is no entry, is refused
   const other = join(dir(), 'audit.jsonl');
   writeFileSync(other, 'not json\n');
   await assert.rejects(openAuditFile(other), /last line of the audit file .* is not JSON/);
+});
+
+test('processes opening one file at the same moment: exactly one gets it', async () => {
+  const path = join(dir(), 'audit.jsonl');
+  const module = new URL('./audit-file.ts', import.meta.url).href;
+  const script = `
+    import { openAuditFile } from ${JSON.stringify(module)};
+    try {
+      const f = await openAuditFile(${JSON.stringify(path)});
+      console.log('GOT');
+      await new Promise((r) => setTimeout(r, 1500));
+      await f.close();
+    } catch (e) { console.log('REFUSED'); }`;
+  for (let round = 0; round < 3; round++) {
+    const outputs = await Promise.all(
+      Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        return new Promise<string>((r) => child.on('exit', () => r(out.trim())));
+      }),
+    );
+    assert.equal(outputs.filter((o) => o === 'GOT').length, 1, `round ${round}: ${outputs.join(',')}`);
+  }
 });

@@ -11,7 +11,7 @@
  *   a process crash loses nothing already appended, a power loss may lose the entries since the last sync.
  */
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chainHash, GENESIS_HASH, isPlainObject, type JsonValue } from '../shared/index.ts';
@@ -26,6 +26,8 @@ export interface AuditFile {
 export type AuditFileLine =
   | {
       readonly line: number;
+      /** The line as it is in the file. */
+      readonly raw: string;
       readonly seq: number;
       readonly prevHash: string;
       readonly hash: string;
@@ -53,6 +55,7 @@ function parseEntry(text: string, line: number): AuditFileLine {
   }
   return {
     line,
+    raw: text,
     seq: value.seq as number,
     prevHash: value.prev_hash,
     hash: value.hash,
@@ -107,25 +110,52 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds now (a second open in the same process is refused like another's). */
+const held = new Set<string>();
+/** A lock file that cannot be read yet (being written) counts as live for this long after it was made. */
+const FRESH_LOCK_MS = 10_000;
+
+/**
+ * Takes `<file>.lock` for this process: the pid is written to a private temporary file first and then linked
+ * into place, so the lock never exists without its pid (a competitor can never read it empty and take it
+ * over). A lock whose pid is gone — or is our own pid but not held by us, as after a container restart where
+ * PID 1's child gets the same pid again — is stale and taken over.
+ */
 async function takeLock(lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+  if (held.has(lockPath)) {
+    throw new Error(
+      `the audit file is already open in this process (${lockPath}); give each server its own audit.path`,
+    );
+  }
+  const temp = `${lockPath}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, String(process.pid), { mode: 0o600, flag: 'wx' });
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(temp, lockPath);
+        held.add(lockPath);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+      const pid = Number(text?.trim());
+      if (!Number.isSafeInteger(pid) || pid <= 0) {
+        const made = await stat(lockPath).catch(() => undefined);
+        if (made && Date.now() - made.mtimeMs < FRESH_LOCK_MS) {
+          throw new Error(`the audit file is being opened by another process (${lockPath}); try again shortly`);
+        }
+      } else if (pid !== process.pid && alive(pid)) {
         throw new Error(
-          `the audit file is in use by process ${pid} (${lockPath}); give each server its own audit.path`,
+          `the audit file is in use by process ${pid} (${lockPath}); give each server its own audit.path, or, if no server is running, delete the lock file`,
         );
       }
       await rm(lockPath, { force: true });
     }
+    throw new Error(`could not lock the audit file (${lockPath}); if no server is running, delete the lock file`);
+  } finally {
+    await rm(temp, { force: true });
   }
-  throw new Error(`could not lock the audit file (${lockPath})`);
 }
 
 /** Opens (creating it if needed) the audit file at `path` for appending; `key` keys the chain (HMAC). */
@@ -173,11 +203,13 @@ export async function openAuditFile(path: string, key?: string): Promise<AuditFi
         await queue;
         await file.sync().catch(() => {});
         await file.close();
+        held.delete(lockPath);
         await rm(lockPath, { force: true });
       },
     };
   } catch (err) {
     await handle?.close().catch(() => {});
+    held.delete(lockPath);
     await rm(lockPath, { force: true });
     throw err;
   }

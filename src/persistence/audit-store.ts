@@ -148,9 +148,10 @@ export function createAuditStore(db: Kysely<Schema>, kind: DatabaseKind, key?: s
         .execute();
       return rows.map((row) => ({
         id: Number(row.id),
-        seq: row.seq === null ? null : Number(row.seq),
-        prevHash: row.prev_hash,
-        hash: row.hash,
+        seq: row.seq == null ? null : Number(row.seq),
+        // (== null: a database from before the chain has no such columns at all)
+        prevHash: row.prev_hash ?? null,
+        hash: row.hash ?? null,
         content: chainContent(row),
       }));
     },

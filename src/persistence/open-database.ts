@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../shared/index.ts';
-import { systemClock } from '../shared/index.ts';
+import { systemClock, UnavailableError } from '../shared/index.ts';
 import { createAppStore } from './app-store.ts';
 import { createApprovalStore } from './approval-store.ts';
 import { createAuditStore } from './audit-store.ts';
@@ -48,6 +49,9 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
   const parsed = parseDatabaseUrl(options?.url);
   const clock = deps?.clock ?? systemClock;
   const kind = parsed.kind;
+  if (options.existing && parsed.kind === 'sqlite' && (parsed.memory || !existsSync(parsed.path))) {
+    throw new UnavailableError(`there is no database at ${parsed.description}; check the path (nothing was created)`);
+  }
   // node:sqlite is loaded only when SQLite is used (it prints an ExperimentalWarning when loaded).
   const db: Kysely<Schema> =
     parsed.kind === 'postgres'
@@ -60,10 +64,12 @@ export async function openDatabase(options: DatabaseOptions, deps?: { clock?: Cl
     } catch (err) {
       throw openFailure(err, parsed.description, 'connect', revealMessage);
     }
-    try {
-      await migrateWithRetries(db as Kysely<unknown>, kind);
-    } catch (err) {
-      throw openFailure(err, parsed.description, 'migrate', revealMessage);
+    if (!options.existing) {
+      try {
+        await migrateWithRetries(db as Kysely<unknown>, kind);
+      } catch (err) {
+        throw openFailure(err, parsed.description, 'migrate', revealMessage);
+      }
     }
   } catch (err) {
     await db.destroy().catch(() => {});

@@ -224,6 +224,11 @@ export interface DatabaseOptions {
    * detects edits but not a writer who recomputes every hash after the one they changed.
    */
   auditKey?: string | undefined;
+  /**
+   * Open an existing database only, as it is: a SQLite file that does not exist is an error (nothing is
+   * created), and no migration runs (for readers such as `hector audit verify`).
+   */
+  existing?: boolean;
 }
 
 /** An app (tenant) as stored: its config is sealed by the caller (shared/sealer.ts), never stored in clear. */

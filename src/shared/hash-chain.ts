@@ -43,16 +43,16 @@ export interface ChainBreak {
 }
 
 /**
- * Checks entries in order, one at a time. `push` returns the first break (and every later push returns it
- * again); `head` is the last entry that checked out.
+ * Checks entries in order, one at a time. `push` returns the break at that entry, if any, and then goes on from
+ * that entry (its `seq` and `hash`), so one break does not hide the ones after it; `head` is the last entry
+ * pushed once the chain checked out up to it (after a break: the entry the check resumed from).
  */
 export function createChainVerifier(key?: string) {
   let expectedSeq = 1;
   let prev = GENESIS_HASH;
-  let broken: ChainBreak | undefined;
   return {
     push(entry: ChainEntry): ChainBreak | undefined {
-      if (broken) return broken;
+      let broken: ChainBreak | undefined;
       if (entry.seq !== expectedSeq) {
         broken = {
           seq: entry.seq,
@@ -68,13 +68,13 @@ export function createChainVerifier(key?: string) {
           seq: entry.seq,
           reason:
             key === undefined
-              ? 'the hash does not match the content (the entry was altered)'
+              ? 'the hash does not match the content (the entry was altered, or the trail is keyed: verify with its HECTOR_AUDIT_KEY)'
               : 'the hash does not match the content (the entry was altered, or HECTOR_AUDIT_KEY is not the key it was written with)',
         };
-      } else {
-        expectedSeq++;
-        prev = entry.hash;
       }
+      // Resume from this entry either way: the next one must follow it.
+      expectedSeq = entry.seq + 1;
+      prev = entry.hash;
       return broken;
     },
     head(): { seq: number; hash: string } {

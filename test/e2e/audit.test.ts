@@ -5,7 +5,7 @@
  * with it is reported at the right entry.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
@@ -158,16 +158,22 @@ describe('audit trail in a file, with a log file (audit.sink: file, logger.file)
       await tamper([...entries.slice(0, 1), ...entries.slice(2)], /entry 3 \(line 2\).*entries 2..2 are missing/);
       await tamper([entries[0]!, entries[2]!, entries[1]!, ...entries.slice(3)], /entry 3 \(line 2\)/);
       await tamper([...entries.slice(0, 3), '{"seq":4,"prev', ...entries.slice(4)], /line 4/);
-      // Reformatted but unchanged JSON still verifies: the hash covers values, not whitespace or key order.
-      const pretty = JSON.parse(entries[1]!);
-      const reordered = JSON.stringify({
-        event: pretty.event,
-        hash: pretty.hash,
-        prev_hash: pretty.prev_hash,
-        seq: pretty.seq,
-      });
-      writeFileSync(auditPath, `${[entries[0], reordered, ...entries.slice(2)].join('\n')}\n`);
-      assert.equal((await runCli(['audit', 'verify', '--file', auditPath])).code, 0);
+      // A line must be exactly as written: a second copy of a key (which a reader might take instead), an extra
+      // field or a re-encoded number would be content no hash covers.
+      const entry = JSON.parse(entries[1]!);
+      const duplicated = entries[1]!.replace('"event":{', `"event":{"user":"someone-else",`);
+      const padded = JSON.stringify({ ...entry, note: 'approved by security' });
+      for (const forged of [duplicated, padded]) {
+        await tamper(
+          [entries[0]!, forged, ...entries.slice(2)],
+          /entry 2 \(line 2\): the line is not as it was written/,
+        );
+      }
+      // The report goes on after a break: two edits far apart are both named.
+      const last = JSON.parse(entries.at(-1)!);
+      last.event.success = !last.event.success;
+      const twice = [entries[0]!, duplicated, ...entries.slice(2, -1), JSON.stringify(last)];
+      await tamper(twice, new RegExp(`2 broken link\\(s\\)[\\s\\S]*entry 2 [\\s\\S]*entry ${entries.length} `));
     } finally {
       writeFileSync(auditPath, original);
     }
@@ -246,6 +252,12 @@ describe('audit trail in the database (default sink), keyed with HECTOR_AUDIT_KE
       r = await runCli(['audit', 'verify', '--database', db], { env });
       assert.equal(r.code, 4);
       assert.match(r.stdout, /missing/);
+
+      // Erasing every row's chain fields does not pass them off as rows from before the chain.
+      raw.prepare('update audit set seq = null, prev_hash = null, hash = null').run();
+      r = await runCli(['audit', 'verify', '--database', db], { env });
+      assert.equal(r.code, 4, r.stdout);
+      assert.match(r.stdout, /has no chain fields/);
     } finally {
       raw.close();
     }
@@ -257,7 +269,14 @@ describe('audit trail in the database (default sink), keyed with HECTOR_AUDIT_KE
     assert.match(both.stderr, /use one of them/);
     const missing = await runCli(['audit', 'verify', '--file', join(dir, 'nope.jsonl')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /ENOENT|no such file/);
+    assert.match(missing.stderr, /there is no audit file at/);
+    const typo = await runCli(['audit', 'verify', '--database', `sqlite:${join(dir, 'typo.db')}`]);
+    assert.equal(typo.code, 2, 'a mistyped database is an error, not an empty trail that verifies');
+    assert.match(typo.stderr, /there is no database at/);
+    assert.ok(!existsSync(join(dir, 'typo.db')), 'and nothing was created');
+    const directory = await runCli(['audit', 'verify', '--file', dir]);
+    assert.equal(directory.code, 2);
+    assert.match(directory.stderr, /is a directory/);
     const short = await runCli(['audit', 'verify', '--database', `sqlite:${dbPath}`], {
       env: { HECTOR_AUDIT_KEY: 'short' },
     });
