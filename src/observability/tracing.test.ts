@@ -147,3 +147,15 @@ test('shutdown gives up on a collector that never answers (a stop is never held 
   await telemetry.shutdown();
   assert.ok(performance.now() - t0 < 2000);
 });
+
+test('a client cannot force sampling with a crafted trace id: the ratio is drawn on the server', async () => {
+  const { exporter, telemetry, tracer } = setup({ sampling: 0.0001 });
+  // Trace ids whose 32-bit chunks XOR to 0: the SDK's trace-id ratio sampler would take every one of them.
+  const crafted = 'aabbaabbaabbaabb0000000000000000';
+  for (let i = 0; i < 200; i++) {
+    const span = tracer.startRequest('POST', { traceparent: `00-${crafted}-00f067aa0ba902b${i % 10}-00` });
+    span.end();
+  }
+  await telemetry.shutdown();
+  assert.ok(exporter.getFinishedSpans().length < 5, `${exporter.getFinishedSpans().length} of 200 sampled`);
+});

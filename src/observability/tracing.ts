@@ -31,8 +31,9 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   type ReadableSpan,
+  type Sampler,
+  SamplingDecision,
   type SpanExporter,
-  TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { randomHex } from '../shared/index.ts';
@@ -133,6 +134,24 @@ class TracedSpan implements Span {
   }
 }
 
+/**
+ * Samples `ratio` of new traces on the server's own randomness. (The SDK's TraceIdRatioBasedSampler decides on
+ * the trace id, which a client chooses in `traceparent`: a crafted id is sampled at any ratio, so a client could
+ * force every one of its requests into the collector.)
+ */
+function randomRatioSampler(ratio: number): Sampler {
+  const threshold = Math.max(0, Math.min(1, ratio)) * 0x1_0000_0000;
+  return {
+    shouldSample: () => ({
+      decision:
+        Number.parseInt(randomHex(4), 16) < threshold
+          ? SamplingDecision.RECORD_AND_SAMPLED
+          : SamplingDecision.NOT_RECORD,
+    }),
+    toString: () => `RandomRatioSampler{${ratio}}`,
+  };
+}
+
 /** Creates a tracer exporting to the configured collector. Throws on an endpoint that is not a valid URL. */
 export function createTracing(options: TracingOptions): TracingHandle {
   const onExportError = options.onExportError ?? (() => {});
@@ -141,7 +160,7 @@ export function createTracing(options: TracingOptions): TracingHandle {
     scheduledDelayMillis: options.batchDelayMs ?? 2000,
     exportTimeoutMillis: options.exportTimeoutMs ?? EXPORT_TIMEOUT_MS,
   });
-  const ratio = new TraceIdRatioBasedSampler(options.sampling);
+  const ratio = randomRatioSampler(options.sampling);
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': options.serviceName,
