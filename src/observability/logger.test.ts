@@ -113,3 +113,15 @@ test('a secret set grows while the logger runs: values added later are scrubbed 
   assert.match(lines[1]!, /after \[redacted\]/);
   assert.equal(secrets.scrub('abc'), 'abc', 'values under 4 characters are ignored');
 });
+
+test('line separators and C1 controls in logged values are escaped, in JSON and text lines', () => {
+  for (const format of ['json', 'text'] as const) {
+    const { lines, stream } = capture();
+    const logger = createLogger({ level: 'info', format, secrets: [], destination: stream });
+    logger.info({ user: 'eve\u2028{"forged":true}\u009b31m' }, 'hello\u2029there');
+    const line = lines.join('');
+    assert.ok(!/[\u0080-\u009f\u2028\u2029]/.test(line), `${format}: ${JSON.stringify(line)}`);
+    assert.match(line, /\\u2028/);
+    if (format === 'json') assert.equal(JSON.parse(line).user, 'eve\u2028{"forged":true}\u009b31m', 'still valid JSON');
+  }
+});

@@ -98,6 +98,11 @@ export function createSecretSet(initial: readonly string[] = []): SecretSet {
   return set;
 }
 
+/** U+0080–U+009F, U+2028 and U+2029 as `\\uXXXX` (valid inside a JSON string, inert in a terminal). */
+function escapeInvisible(text: string): string {
+  return text.replace(/[\u0080-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function textLine(obj: Record<string, unknown>): string {
   const { time, level, msg, component, ...rest } = obj;
   const ts = typeof time === 'string' ? time : new Date(Number(time)).toISOString();
@@ -129,14 +134,16 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       hooks: {
         streamWrite: (line: string) => {
+          // Line and paragraph separators and C1 controls (the one-byte CSI of terminals) are valid in JSON but
+          // break lines or drive terminals: they are written escaped, in both formats.
           const clean = scrub(line);
-          if (format === 'json') return clean;
+          if (format === 'json') return escapeInvisible(clean);
           try {
             const obj = JSON.parse(clean) as Record<string, unknown>;
             const { timestamp, ...rest } = obj;
-            return textLine({ time: timestamp, ...rest });
+            return escapeInvisible(textLine({ time: timestamp, ...rest }));
           } catch {
-            return clean;
+            return escapeInvisible(clean);
           }
         },
       },

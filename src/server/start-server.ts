@@ -169,7 +169,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Auth failures, rate-limit denials and guardrail blocks are counted from their audit events.
     const audit = meterAuditSink(
       createAuditSink({
-        logger: logger.child({ component: 'audit' }),
+        // Not a child with its own `component`: every event names its component, and a line must carry one.
+        logger,
         ...(trail.persist ? { persist: trail.persist } : {}),
       }),
       telemetry.metrics,
