@@ -116,7 +116,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       clock: options.clock,
       approvals: { store: options.db.approvals, policies: parts.approvalPolicies },
       ...(limiter ? { limits: limiter } : {}),
-      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+      ...(appTelemetry ? { telemetry: appTelemetry } : {}),
     };
     const state = stateOf(appId);
     const a2a = createA2AService({
@@ -166,6 +166,20 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       states.set(appId, state);
     }
     return state;
+  };
+
+  /**
+   * The server's telemetry as apps record it: their agent and tool names are the apps' own choice, so they are
+   * counted under the fixed labels `app` / `app_tool`, and one app cannot use up the label values (or split the
+   * series) of the file's agents or of other apps. Spans keep the names.
+   */
+  const appTelemetry: Telemetry | undefined = options.telemetry && {
+    ...options.telemetry,
+    metrics: {
+      ...options.telemetry.metrics,
+      llmCall: (record) => options.telemetry?.metrics.llmCall({ ...record, agent: 'app' }),
+      toolCall: (record) => options.telemetry?.metrics.toolCall({ ...record, tool: 'app_tool' }),
+    },
   };
 
   const api = {

@@ -402,3 +402,43 @@ describe("an app's runs across config changes and its deletion", () => {
     }
   });
 });
+
+describe("metrics of an app's agents", () => {
+  test('are counted under the fixed label "app": app-chosen names never become label values', async () => {
+    const llm = await startScriptedLlm({ whenEmpty: 'echo' });
+    const server = await startServer({
+      config: FILE_CONFIG(llm.openaiBaseUrl),
+      env: { LLM_KEY: 'sk-file-0123456789', HECTOR_AUTH_SECRET: ADMIN },
+      extraArgs: ['--metrics'],
+    });
+    try {
+      const created = await json(`${server.url}/admin/apps`, {
+        method: 'POST',
+        token: ADMIN,
+        body: JSON.stringify({
+          name: 'labels',
+          allowed_ranges: LOOPBACK,
+          config: {
+            llms: {
+              default: { provider: 'openai', model: 'm', api_key: 'sk-app-0123456789ab', base_url: llm.openaiBaseUrl },
+            },
+            agents: { tenant_chosen_name_1: {} },
+          },
+        }),
+      });
+      assert.equal(created.status, 201, created.text);
+      const sent = await json(`${server.url}/agents/tenant_chosen_name_1`, {
+        method: 'POST',
+        token: created.body.access_token,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: legacyMessage('hi') }),
+      });
+      assert.equal(sent.body.result?.status.state, 'completed', sent.text);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /hector_llm_calls_total\{[^}]*agent="app"/);
+      assert.ok(!metrics.includes('tenant_chosen_name_1'), 'the app-chosen name is no label value');
+    } finally {
+      await server.stop();
+      await llm.close();
+    }
+  });
+});
