@@ -73,6 +73,8 @@ export async function runCli(argv: readonly string[], io: Io = stdio, cwd: strin
     .command('doctor')
     .description('grade a config against the production security checklist (exit 3 on high-severity findings)')
     .requiredOption('-c, --config <file>', 'config file (YAML, version "2")')
+    .option('--host <host>', 'grade with the bind the deployment passes to serve (containers: --host 0.0.0.0)')
+    .option('-p, --port <port>', 'grade with the port the deployment passes to serve')
     .option('--format <format>', 'text (default) or json')
     .option('--fail-on <severity>', 'exit 3 when a finding is at least this severe: high (default), medium or low')
     .action(async (flags: DoctorFlags) => {

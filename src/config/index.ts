@@ -4,7 +4,7 @@
  * substitute.ts for `${VAR}`, environment.ts for `.env`, secrets.ts for what counts as a secret.
  */
 export { loadEnvironment, processEnvironment } from './environment.ts';
-export type { InspectConfigOptions, InspectedConfig } from './inspect-config.ts';
+export type { EnvSwitch, InspectConfigOptions, InspectedConfig } from './inspect-config.ts';
 export { inspectConfigFile, inspectConfigText, PLACEHOLDER_VALUES } from './inspect-config.ts';
 export { configJsonSchema } from './json-schema.ts';
 export type { LoadConfigOptions, LoadedConfig } from './load-config.ts';

@@ -61,6 +61,68 @@ describe('inspectConfigText', () => {
   });
 });
 
+describe('inspectConfigText: security switches and key errors', () => {
+  test('an invalid header name is reported alone, without blaming the variable of its value', () => {
+    const yaml = `version: "2"
+llms:
+  default: {provider: openai, model: m, api_key: "\${OPENAI_API_KEY}"}
+tools:
+  gh: {type: mcp, url: "https://mcp.example.com/mcp", headers: {"X Token": "\${MCP_TOKEN}"}}
+agents:
+  a: {llm: default}
+`;
+    assert.throws(
+      () => inspectConfigText(yaml, { ...BASE, env: {} }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.issues.some((i) => i.path === 'tools.gh.headers.X Token') &&
+        !e.message.includes('no placeholder value fits') &&
+        !e.message.includes('MCP_TOKEN'),
+    );
+  });
+
+  test('switches from the environment are graded at their unsafe value, set, unset or defaulted', () => {
+    const yaml = `version: "2"
+llms:
+  default: {provider: openai, model: m, api_key: "\${OPENAI_API_KEY}"}
+tools:
+  sh: {type: command, allowed_commands: [ls], require_approval: "\${APPROVE}", deny_by_default: "\${DENY:-true}", network: "\${NET}"}
+agents:
+  a: {llm: default}
+server:
+  host: "\${BIND:-127.0.0.1}"
+  auth: {enabled: "\${AUTH_ON:-true}"}
+  rate_limiting: {enabled: "\${RL:-true}", requests_per_minute: 60}
+`;
+    const r = inspectConfigText(yaml, { ...BASE, env: { APPROVE: 'true', NET: 'false' } });
+    const sh = r.config.tools.sh;
+    assert.ok(sh?.type === 'command');
+    assert.equal(sh.require_approval, false);
+    assert.equal(sh.deny_by_default, false);
+    assert.equal(sh.network, true);
+    assert.equal(r.config.server.host, '0.0.0.0');
+    assert.equal(r.config.server.auth?.enabled, false);
+    assert.equal(r.config.server.rate_limiting?.enabled, false);
+    assert.deepEqual(r.switches.get('tools.sh.require_approval'), { raw: '${APPROVE}', graded: 'false' });
+    assert.deepEqual(r.switches.get('server.host'), { raw: '${BIND:-127.0.0.1}', graded: '0.0.0.0' });
+    assert.equal(r.switches.has('llms.default.api_key'), false);
+  });
+
+  test('auth.enabled with a method in the file keeps its value (false would be refused at start)', () => {
+    const yaml = `version: "2"
+llms:
+  default: {provider: openai, model: m, api_key: "\${OPENAI_API_KEY}"}
+agents:
+  a: {llm: default}
+server:
+  auth: {enabled: "\${AUTH_ON:-true}", jwks_url: "https://auth.example.com/jwks.json"}
+`;
+    const r = inspectConfigText(yaml, { ...BASE, env: {} });
+    assert.equal(r.config.server.auth?.enabled, true);
+    assert.deepEqual(r.switches.get('server.auth.enabled'), { raw: '${AUTH_ON:-true}', graded: undefined });
+  });
+});
+
 describe('guide hints in validation errors', () => {
   const GUIDE = `version: "2"
 llms:

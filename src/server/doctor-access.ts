@@ -61,10 +61,11 @@ function authFindings(config: Config, publicWhy: string | undefined): Finding[] 
     out.push(
       make(
         'auth-method-external',
-        'low',
+        publicWhy ? 'high' : 'medium',
         'server.auth.enabled',
-        'authentication is required, but no method is in the file: it must come from HECTOR_AUTH_SECRET or --auth-* flags, which doctor cannot grade',
-        `make sure every deployment sets one, or put it in the file (${AUTH_FIX_METHODS})`,
+        `authentication is required, but no method is in the file: it must come from HECTOR_AUTH_SECRET or --auth-* flags, which doctor cannot grade; with only HECTOR_AUTH_SECRET every caller is the one all-powerful admin principal${publicWhy ? ` while the server is reachable (${publicWhy})` : ''}`,
+        `put per-caller credentials in the file: server.auth.jwks_url (plus issuer and audience) for your identity provider, or api_keys: [{key: "$` +
+          `{CLIENT_KEY}", subject: client-name}]; keep HECTOR_AUTH_SECRET for administrators only`,
       ),
     );
   } else if (state === 'secret-only') {

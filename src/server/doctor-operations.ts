@@ -130,6 +130,67 @@ function llmFindings(config: Config): Finding[] {
   return out;
 }
 
+function urlOf(text: string | undefined): URL | undefined {
+  return text !== undefined && URL.canParse(text) ? new URL(text) : undefined;
+}
+
+/** A URL host that stays on this machine: loopback, or empty (a Unix socket, `postgres:///db?host=/run/…`). */
+function local(url: URL): boolean {
+  const host = url.searchParams.get('host') ?? url.hostname;
+  return host === '' || host.startsWith('/') || isLoopbackHost(host);
+}
+
+/**
+ * Connections that carry credentials or conversation data in plaintext across the network: PostgreSQL without
+ * TLS (`sslmode=disable`, or no sslmode: node-postgres then does not use TLS), Redis with a password over
+ * `redis://` (not `rediss://`), and an OTLP collector over `http://`. Loopback hosts and Unix sockets are fine.
+ */
+function transportFindings(config: Config): Finding[] {
+  const out: Finding[] = [];
+  const db = config.server.database;
+  const dbUrl = db !== undefined && /^postgres(?:ql)?:\/\//i.test(db) ? urlOf(db) : undefined;
+  if (dbUrl !== undefined && !local(dbUrl)) {
+    const mode = dbUrl.searchParams.get('sslmode');
+    if (mode === null || mode === 'disable' || mode === 'allow' || mode === 'prefer') {
+      out.push(
+        make(
+          'db-plaintext',
+          'medium',
+          'server.database',
+          `the PostgreSQL connection to ${dbUrl.hostname} ${mode === null ? 'names no sslmode, so it does not use TLS' : `has sslmode=${mode}, which does not require TLS`}: its password, the sessions, tasks and app signing keys cross the network readable`,
+          'add ?sslmode=verify-full (or require) to server.database, and enable TLS on the database server',
+        ),
+      );
+    }
+  }
+  const redis = urlOf(config.server.rate_limiting?.redis_url);
+  if (redis?.protocol === 'redis:' && redis.password !== '' && !local(redis)) {
+    out.push(
+      make(
+        'redis-plaintext',
+        'medium',
+        'server.rate_limiting.redis_url',
+        `the Redis password is sent to ${redis.hostname} over plain redis:// (no TLS): anyone on the path can read it and change the counters`,
+        'use a rediss:// URL (TLS) and enable TLS on the Redis server',
+      ),
+    );
+  }
+  const tracing = config.server.observability?.tracing;
+  const endpoint = urlOf(tracing?.endpoint);
+  if (endpoint?.protocol === 'http:' && !isLoopbackHost(endpoint.hostname)) {
+    out.push(
+      make(
+        'tracing-plaintext',
+        'medium',
+        'server.observability.tracing.endpoint',
+        `spans are exported to ${endpoint.hostname} over plain http: request metadata (and content, with capture_content) can be read or changed on the way`,
+        'use an https:// endpoint (or host:port for gRPC with TLS), or a collector on loopback',
+      ),
+    );
+  }
+  return out;
+}
+
 /** Findings about rate limits, logging, audit, observability and LLM transport. */
 export function operationsFindings(config: Config): Finding[] {
   const publicWhy = exposure(config);
@@ -138,5 +199,6 @@ export function operationsFindings(config: Config): Finding[] {
     ...loggingFindings(config),
     ...observabilityFindings(config, publicWhy),
     ...llmFindings(config),
+    ...transportFindings(config),
   ];
 }

@@ -155,6 +155,58 @@ agents:
     );
   });
 
+  test('MCP env names without separators or with other secret words; webhook URLs; scheme credentials in any header; NAME=value arguments', () => {
+    const yaml = `version: "2"
+llms:
+  default: {provider: openai, model: m, api_key: "\${OPENAI_API_KEY}", max_tokens: 4096}
+tools:
+  gh:
+    type: mcp
+    command: npx
+    args: ["-y", "some-mcp", "-e", "TOKEN=abcdef123456", "--env=API_SECRET=plainvalue", "-e", "LOG_LEVEL=debug", "-e", "GH_TOKEN=\${GH_TOKEN}"]
+    env:
+      GITHUBTOKEN: abcdef1234567890
+      MYSQLPWD: abcdef1234567890
+      CREDS: abcdef1234567890
+      SESSION_COOKIE: abcdef1234567890
+      SIGNING_SALT: abcdef1234567890
+      PASSPHRASE2: abcdef1234567890
+      WEBHOOK: "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+      DISCORD: "https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+      PWD: /app
+      LOG_LEVEL: debug
+      MAX_TOKENS: "4096"
+      SLACK_WEBHOOK: "https://hooks.slack.com/services/\${SLACK_WEBHOOK_PATH}"
+  remote:
+    type: mcp
+    url: https://mcp.example.com/mcp
+    headers:
+      X-Custom: "Bearer abcdef1234567890abcd"
+      X-Other: "Token abcdef1234567890"
+      X-Fine: "Bearer \${REMOTE_TOKEN}"
+      Accept: application/json
+      X-Mode: "Basic"
+guardrails:
+  g:
+    output:
+      content: {enabled: true, blocked_patterns: ["token [a-z0-9]{20,}", 'hooks\\.slack\\.com/services/.*'], action: block}
+${AGENT}`;
+    assert.deepEqual(paths(secrets(yaml)), [
+      'literal-secret tools.gh.args.3',
+      'literal-secret tools.gh.args.4',
+      'literal-secret tools.gh.env.CREDS',
+      'literal-secret tools.gh.env.DISCORD',
+      'literal-secret tools.gh.env.GITHUBTOKEN',
+      'literal-secret tools.gh.env.MYSQLPWD',
+      'literal-secret tools.gh.env.PASSPHRASE2',
+      'literal-secret tools.gh.env.SESSION_COOKIE',
+      'literal-secret tools.gh.env.SIGNING_SALT',
+      'literal-secret tools.gh.env.WEBHOOK',
+      'literal-secret tools.remote.headers.X-Custom',
+      'literal-secret tools.remote.headers.X-Other',
+    ]);
+  });
+
   test('a finding never contains the secret', () => {
     const yaml = `version: "2"\nllms:\n  default: {provider: openai, model: m, api_key: "${KEY}"}\n${AGENT}`;
     const found = secrets(yaml);

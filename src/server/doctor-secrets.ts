@@ -21,8 +21,35 @@ import type { Finding } from './doctor-finding.ts';
 
 /** Header-like fields whose string value is a credential. */
 const CREDENTIAL_HEADER = /^(?:authorization|proxy-authorization|cookie|x-api-key|api-key)$/i;
-/** More words that mark a secret in a leaf key (`DB_PASS`, `GITLAB_PAT`, `BASIC_AUTH`). */
-const EXTRA_WORDS = new Set(['pass', 'pwd', 'pat', 'auth', 'bearer', 'private', 'passphrase', 'credentials']);
+/** More words that mark a secret in a leaf key (`DB_PASS`, `GITLAB_PAT`, `BASIC_AUTH`, `SESSION_COOKIE`). */
+const EXTRA_WORDS = new Set([
+  'pass',
+  'pwd',
+  'pat',
+  'auth',
+  'bearer',
+  'private',
+  'passphrase',
+  'credentials',
+  'creds',
+  'cookie',
+  'salt',
+  'signing',
+  'hmac',
+  'dsn',
+]);
+/**
+ * Inside an MCP server's `env` or `headers` (names chosen by that server, often without separators:
+ * `GITHUBTOKEN`, `MYSQLPWD`), these anywhere in the name mark a secret.
+ */
+const SECRET_PARTS =
+  /token(?!s)|secret|passw|pwd|apikey|api_key|credential|creds|cookie|salt|signing|privatekey|private_key|sessionid|bearer/i;
+/** Environment names that contain a secret part but are not secrets (the shell's working directories). */
+const NOT_SECRET_ENV = new Set(['PWD', 'OLDPWD']);
+/** A header value that is a scheme word and a literal credential (`Bearer abc…`, `Token abc…`). */
+const SCHEME_CREDENTIAL = /^\s*(?:bearer|basic|token|bot|apikey)\s+[A-Za-z0-9_+/=.~:-]{8,}\s*$/i;
+/** `NAME=value` as an argument (`-e TOKEN=abc`, `--env=TOKEN=abc`). */
+const ENV_ASSIGNMENT = /^(?:--?(?:e|env)=)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 /** Fields that describe a credential rather than hold it (`api_keys: [{key, subject, roles}]`). */
 const IDENTITY_FIELDS = new Set(['subject', 'roles', 'name', 'description']);
 /** Top-level sections whose keys are user-chosen names (an llm called `token` is not a secret). */
@@ -43,6 +70,8 @@ const TOKEN_SHAPES: readonly [string, RegExp][] = [
   ['a Google API key', /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/],
   ['a JWT', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/],
   ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ['a Slack webhook URL', /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_-]{6,}\/[A-Za-z0-9_/-]{10,}/],
+  ['a Discord webhook URL', /discord(?:app)?\.com\/api\/webhooks\/\d{5,}\/[A-Za-z0-9_-]{20,}/],
   [
     'a credential header',
     /(?:^|[\s"'])(?:proxy-)?(?:authorization|x-api-key|api-key|private-token)\s*[:=]\s*(?:(?:bearer|basic|token)\s+)?[A-Za-z0-9_+/=.~-]{8,}(?![[{(\\])/i,
@@ -100,11 +129,17 @@ export function written(value: string, raw: string | undefined): Written {
 }
 
 function leafIsSecret(key: string): boolean {
+  if (NOT_SECRET_ENV.has(key)) return false;
   if (isSecretKey(key) || CREDENTIAL_HEADER.test(key)) return true;
   return key
     .toLowerCase()
     .split(/[_-]/)
-    .some((w) => EXTRA_WORDS.has(w));
+    .some((w) => EXTRA_WORDS.has(w) || EXTRA_WORDS.has(w.replace(/\d+$/, '')) || isSecretKey(w.replace(/\d+$/, '')));
+}
+
+/** A name in an MCP server's `env` or `headers`, or of a `NAME=value` argument, that marks a secret. */
+function nameIsSecret(name: string): boolean {
+  return !NOT_SECRET_ENV.has(name) && (leafIsSecret(name) || SECRET_PARTS.test(name));
 }
 
 function literalSecret(path: string, kind: string): Finding {
@@ -135,8 +170,15 @@ function tokenShape(text: string): string | undefined {
 }
 
 /** The finding for one string value, if any. */
-function gradeString(path: string, value: string, raw: string | undefined, secretField: boolean): Finding | undefined {
+function gradeString(
+  path: string,
+  value: string,
+  raw: string | undefined,
+  secretField: boolean,
+  header: boolean,
+): Finding | undefined {
   const w = written(value, raw);
+  if (header && !secretField && SCHEME_CREDENTIAL.test(w.literal)) return literalSecret(path, 'a credential header');
   if (secretField) {
     const rest = w.literal.replace(SCHEME, '').trim();
     if ((!w.referenced && rest !== '') || (w.referenced && rest.length >= 4)) return literalSecret(path, 'a secret');
@@ -163,6 +205,14 @@ function argCredentials(base: string, args: unknown[], references: ReadonlyMap<s
   args.forEach((arg, i) => {
     if (typeof arg !== 'string') return;
     const raw = references.get(`${base}.${i}`);
+    const assignment = ENV_ASSIGNMENT.exec(raw ?? arg);
+    if (assignment && nameIsSecret(assignment[1]!)) {
+      const value = written(arg, raw);
+      if (value.literal.replace(/^[^=]*=/, '').replace(/^[^=]*=/, '') !== '' && !value.referenced) {
+        out.push(literalSecret(`${base}.${i}`, 'a command-line credential'));
+      }
+      return;
+    }
     const flag = SECRET_FLAG.exec(raw ?? arg);
     if (!flag) return;
     if (flag[1] !== undefined) {
@@ -186,7 +236,10 @@ export function secretFindings(document: unknown, references: ReadonlyMap<string
   const walk = (v: unknown, path: string[], key: string, underSecret: boolean, namesHere: boolean): void => {
     const at = path.join('.');
     if (typeof v === 'string') {
-      const f = gradeString(at, v, references.get(at), underSecret || leafIsSecret(key));
+      // An MCP server's env or headers entry: the name is the server's choice, often without separators.
+      const parent = path.at(-2);
+      const named = (parent === 'env' || parent === 'headers') && path[0] === 'tools' && nameIsSecret(key);
+      const f = gradeString(at, v, references.get(at), underSecret || leafIsSecret(key) || named, parent === 'headers');
       if (f) out.push(f);
     } else if (Array.isArray(v)) {
       if (key === 'args') out.push(...argCredentials(at, v, references));

@@ -4,7 +4,7 @@
  * be built or listed). See doctor.ts for the contract and docs/doctor.md for each id.
  */
 import type { Config, ToolConfig } from '../config/index.ts';
-import { DENIED_UNLESS_ALLOWED } from '../tools/index.ts';
+import { DENIED_UNLESS_ALLOWED, matchesAny, namesOf } from '../tools/index.ts';
 import { type Finding, isLoopbackHost, finding as make } from './doctor-finding.ts';
 
 /** Whether calling the tool can change files, run programs or act through an MCP server. */
@@ -84,7 +84,8 @@ function commandFindings(name: string, tool: Extract<ToolConfig, { type: 'comman
     );
   }
   tool.allowed_commands.forEach((program, i) => {
-    if (!DENIED_UNLESS_ALLOWED.has(program)) return;
+    // The names the command tool matches (python3.11 → python, node20 → node, vim.basic → vim).
+    if (matchesAny(DENIED_UNLESS_ALLOWED, namesOf(program)) === undefined) return;
     out.push(
       make(
         'command-runs-code',
@@ -141,17 +142,35 @@ function mcpFindings(name: string, tool: Extract<ToolConfig, { type: 'mcp' }>): 
   return [];
 }
 
+/** `*.com`, `*.io`, `*.`: a wildcard over a single label (a top-level domain) allows most of the internet. */
+const TLD_WILDCARD = /^\*\.[^.]*\.?$/;
+
 function webFindings(name: string, tool: ToolConfig): Finding[] {
-  if (tool.type !== 'function' || tool.handler !== 'web_request' || tool.allowed_domains !== undefined) return [];
-  return [
-    make(
-      'web-any-domain',
-      'medium',
-      `tools.${name}.allowed_domains`,
-      `web tool ${name} may fetch any public host: a prompt-injected model can send conversation data anywhere`,
-      'list the hosts it needs in allowed_domains',
-    ),
-  ];
+  if (tool.type !== 'function' || tool.handler !== 'web_request') return [];
+  if (tool.allowed_domains === undefined) {
+    return [
+      make(
+        'web-any-domain',
+        'medium',
+        `tools.${name}.allowed_domains`,
+        `web tool ${name} may fetch any public host: a prompt-injected model can send conversation data anywhere`,
+        'list the hosts it needs in allowed_domains',
+      ),
+    ];
+  }
+  return tool.allowed_domains.flatMap((domain, i) =>
+    TLD_WILDCARD.test(domain)
+      ? [
+          make(
+            'web-any-domain',
+            'medium',
+            `tools.${name}.allowed_domains.${i}`,
+            `web tool ${name} allows ${domain}, every host under a top-level domain: a prompt-injected model can send conversation data to any site there`,
+            'list the exact hosts it needs (api.example.com), or *.<your domain> (*.example.com)',
+          ),
+        ]
+      : [],
+  );
 }
 
 /** The tool of an agent reference: a tool name, or `<toolset>.<tool>` of an MCP toolset. */
@@ -229,33 +248,75 @@ function agentFindings(config: Config): Finding[] {
 
 /**
  * Host directories no tool should be confined to: the directory itself (it holds the system's or every user's
- * files), or anything under the ones that hold configuration and kernel interfaces, or a user's home directory
- * (SSH keys, cloud credentials). `/var/lib/hector/workspace` is fine; `/var` is not.
+ * files), or anything under the ones that hold configuration and kernel interfaces.
+ * `/var/lib/hector/workspace` is fine; `/var` is not.
  */
 const SYSTEM_EXACT = new Set(['/root', '/home', '/Users', '/var', '/usr', '/opt', '/tmp', '/srv', '/mnt', '/media']);
 const SYSTEM_TREES = ['/etc', '/proc', '/sys', '/dev', '/boot'];
-const HOME_DIRECTORY = /^\/(?:home|Users)\/[^/]+\/?$/;
+/**
+ * Trees that hold credentials: users' homes (SSH keys, cloud and git credentials, shell history), runtime state
+ * (`/run`, `/var/run`: sockets such as docker.sock, secrets mounted at /run/secrets) and services' state
+ * (`/var/lib`: databases, keys), except a dedicated `/var/lib/hector…`.
+ */
+const CREDENTIAL_TREES = ['/root', '/run', '/var/run', '/var/lib'];
+const HOME_TREE = /^\/(?:home|Users)\/[^/]+(?:\/|$)/;
+const HECTOR_STATE = /^\/var\/lib\/hector[^/]*(?:\/|$)/;
 
-function isSystemDirectory(dir: string): boolean {
-  return (
-    SYSTEM_EXACT.has(dir) || SYSTEM_TREES.some((d) => dir === d || dir.startsWith(`${d}/`)) || HOME_DIRECTORY.test(dir)
-  );
+function under(dir: string, tree: string): boolean {
+  return dir === tree || dir.startsWith(`${tree}/`);
 }
 
-function directoryFindings(name: string, tool: ToolConfig): Finding[] {
+/** What makes `dir` a bad working directory, or undefined. */
+function directoryProblem(dir: string): string | undefined {
+  if (SYSTEM_EXACT.has(dir) || SYSTEM_TREES.some((d) => under(dir, d))) return 'a system directory';
+  if (HOME_TREE.test(dir) || under(dir, '/root')) return "in a user's home directory (SSH keys, cloud credentials)";
+  if (CREDENTIAL_TREES.some((d) => under(dir, d)) && !HECTOR_STATE.test(dir)) {
+    return 'in a directory of runtime or service state (sockets, mounted secrets, databases)';
+  }
+  return undefined;
+}
+
+/** The server's own files (SQLite database, audit file, log file) by the YAML path that names them. */
+function serverFiles(config: Config): [path: string, file: string][] {
+  const out: [string, string][] = [];
+  const db = config.server.database;
+  if (db?.startsWith('sqlite:') && db !== 'sqlite::memory:') out.push(['server.database', db.slice('sqlite:'.length)]);
+  if (config.audit?.path !== undefined) out.push(['audit.path', config.audit.path]);
+  if (config.logger.file !== undefined) out.push(['logger.file', config.logger.file]);
+  return out;
+}
+
+function directoryFindings(config: Config, name: string, tool: ToolConfig): Finding[] {
   if (!('working_directory' in tool)) return [];
   if (tool.type === 'mcp' && tool.transport !== 'stdio') return [];
   const dir = tool.working_directory;
-  if (!isSystemDirectory(dir)) return [];
-  return [
-    make(
-      'tool-system-directory',
-      'medium',
-      `tools.${name}.working_directory`,
-      `tool ${name} is confined to ${dir}, a system directory: it can read (or change) files that belong to the host`,
-      'point working_directory at a dedicated directory such as ./workspace',
-    ),
-  ];
+  const at = `tools.${name}.working_directory`;
+  const out: Finding[] = [];
+  const problem = directoryProblem(dir);
+  if (problem !== undefined) {
+    out.push(
+      make(
+        'tool-system-directory',
+        'medium',
+        at,
+        `tool ${name} is confined to ${dir}, ${problem}: it can read (or change) files that belong to the host or hold credentials`,
+        'point working_directory at a dedicated directory such as ./workspace (or /var/lib/hector/workspace)',
+      ),
+    );
+  }
+  const holds = serverFiles(config).filter(([, file]) => under(file, dir) || under(dir, file));
+  if (holds.length > 0) {
+    out.push(
+      make(
+        'tool-directory-server-files',
+        'high',
+        at,
+        `tool ${name}'s working directory ${dir} holds the server's own files (${holds.map(([p]) => p).join(', ')}): the tool can read sessions, app signing keys and the audit trail, or tamper with them`,
+        `keep ${holds.map(([p]) => p).join(', ')} outside every tool's working directory (e.g. .hector/ next to the config, and ./workspace for tools)`,
+      ),
+    );
+  }
+  return out;
 }
 
 /** Findings about tools and the agents that use them. */
@@ -265,7 +326,7 @@ export function toolFindings(config: Config): Finding[] {
     if (!tool.enabled) continue;
     const approval = noApproval(name, tool);
     if (approval) out.push(approval);
-    out.push(...directoryFindings(name, tool));
+    out.push(...directoryFindings(config, name, tool));
     if (tool.type === 'command') out.push(...commandFindings(name, tool));
     else if (tool.type === 'mcp') out.push(...mcpFindings(name, tool));
     else out.push(...webFindings(name, tool));

@@ -88,10 +88,15 @@ describe('doctor: exposure, auth, TLS', () => {
     lacks(f, 'literal-secret');
   });
 
-  test('enabled: true with the method outside the file is a low note', () => {
+  test('enabled: true with the method outside the file (a shared secret at best) is medium, high when public', () => {
     const f = grade(SECURE.replace(/ {2}auth:\n(?: {4}.*\n)+/, '  auth: {enabled: true}\n'));
-    has(f, 'auth-method-external', 'server.auth.enabled', 'low');
+    has(f, 'auth-method-external', 'server.auth.enabled', 'high');
     lacks(f, 'auth-off');
+    const fix = f.find((x) => x.id === 'auth-method-external')?.fix ?? '';
+    assert.match(fix, /jwks_url/);
+    assert.match(fix, /api_keys/);
+    const local = grade(`${LLM}agents: {a: {llm: default}}\nserver: {auth: {enabled: true}}\n`);
+    has(local, 'auth-method-external', 'server.auth.enabled', 'medium');
   });
 
   test('JWT without audience or issuer; API keys without subject', () => {
@@ -304,13 +309,13 @@ describe('doctor: tools', () => {
   });
 
   test('values from the environment never appear in a finding; placeholder values are left alone', () => {
-    const yaml = `${LLM}agents: {a: {llm: default}}\nserver: {host: "\${BIND}"}\n`;
-    const f = gradeConfig(inspectConfigText(yaml, { baseDir: BASE_DIR, env: { BIND: '10.1.2.3' } }));
+    const yaml = `${LLM}agents: {a: {llm: default}}\nserver: {public_url: "\${URL}"}\n`;
+    const f = gradeConfig(inspectConfigText(yaml, { baseDir: BASE_DIR, env: { URL: 'http://10.1.2.3:8080' } }));
     has(f, 'auth-off', 'server.auth', 'high');
-    has(f, 'tls-not-configured', 'server.host', 'high');
+    has(f, 'tls-public-url-http', 'server.public_url', 'high');
     const text = JSON.stringify(f);
     assert.ok(!text.includes('10.1.2.3'), text);
-    assert.match(text, /server\.host is \*\*\*/);
+    assert.match(text, /server\.public_url is \*\*\*/);
     const placeholder = gradeConfig(
       inspectConfigText(SECURE.replace('public_url: https://agents.company.com', 'public_url: "${URL}"'), {
         baseDir: BASE_DIR,
@@ -318,6 +323,203 @@ describe('doctor: tools', () => {
       }),
     );
     assert.deepEqual(ids(placeholder), []);
+  });
+});
+
+describe('doctor: security switches from the environment', () => {
+  const tools = (yaml: string, tool: string) =>
+    yaml.replace(
+      'agents:\n  a: {llm: default, guardrails: strict}',
+      `tools:\n${tool}agents:\n  a: {llm: default, guardrails: strict}`,
+    );
+
+  test('an unset ${VAR} on require_approval, deny_by_default, auth and rate limiting is graded at the unsafe value', () => {
+    const yaml = tools(
+      SECURE.replace('  auth:\n', '  auth:\n    require_tenant_claim: "${TENANT}"\n').replace(
+        '{requests_per_minute: 60, per_user: true}',
+        '{enabled: "${RL_ON}", requests_per_minute: 60, per_user: true}',
+      ),
+      '  sh: {type: command, allowed_commands: [ls], require_approval: "${APPROVE}", deny_by_default: "${DENY}"}\n',
+    );
+    const f = grade(yaml);
+    for (const path of [
+      'tools.sh.require_approval',
+      'tools.sh.deny_by_default',
+      'server.rate_limiting.enabled',
+      'server.auth.require_tenant_claim',
+    ]) {
+      has(f, 'env-controlled-security-switch', path, 'high');
+    }
+    has(f, 'tool-no-approval', 'tools.sh.require_approval', 'high');
+    has(f, 'command-denylist-mode', 'tools.sh.deny_by_default', 'high');
+    has(f, 'rate-limit-off', 'server.rate_limiting', 'medium');
+    const msg = f.find((x) => x.path === 'tools.sh.require_approval' && x.id.startsWith('env'))?.message ?? '';
+    assert.match(msg, /\$\{APPROVE\}/);
+    assert.match(msg, /unsafe value \(false\)/);
+  });
+
+  test('auth.enabled from the environment with no method in the file is graded off', () => {
+    const f = grade(`${LLM}agents: {a: {llm: default}}\nserver: {auth: {enabled: "\${AUTH_ON}"}}\n`);
+    has(f, 'env-controlled-security-switch', 'server.auth.enabled', 'medium');
+    has(f, 'auth-off', 'server.auth', 'medium');
+  });
+
+  test('a ${VAR:-safe} default is graded at the unsafe value too, even when the variable is set safe', () => {
+    const yaml = `${LLM}tools:
+  sh: {type: command, enabled: "\${SH_ON:-false}", allowed_commands: [ls], sandbox: none}
+agents: {a: {llm: default}}
+server: {host: "\${BIND:-127.0.0.1}"}
+`;
+    for (const env of [{}, { SH_ON: 'false', BIND: '127.0.0.1' }] as Record<string, string>[]) {
+      const f = grade(yaml, env);
+      has(f, 'env-controlled-security-switch', 'server.host', 'high');
+      has(f, 'env-controlled-security-switch', 'tools.sh.enabled', 'high');
+      has(f, 'tls-not-configured', 'server.host', 'high');
+      has(f, 'command-no-sandbox', 'tools.sh.sandbox', 'high');
+    }
+  });
+
+  test('on loopback it is medium; credentials and JWT addresses from the environment are not switches', () => {
+    const f = grade(
+      tools(
+        SECURE.replace(
+          '  host: 0.0.0.0\n  public_url: https://agents.company.com\n  trusted_proxies: [10.0.0.0/8]\n',
+          '',
+        )
+          .replace('https://auth.company.com/.well-known/jwks.json', '"${JWKS_URL}"')
+          .replace('audience: hector-api', 'audience: "${AUD}"\n    api_keys: [{key: "${K1}", subject: ci}]'),
+        '  w: {type: function, handler: write_file, require_approval: "${W:-true}"}\n',
+      ),
+    );
+    has(f, 'env-controlled-security-switch', 'tools.w.require_approval', 'medium');
+    assert.deepEqual(
+      f.filter((x) => x.id === 'env-controlled-security-switch').map((x) => x.path),
+      ['tools.w.require_approval'],
+    );
+  });
+
+  test('an environment value that is an ordinary word is not scrubbed from messages', () => {
+    const yaml = `${LLM}tools:\n  sh: {type: command, allowed_commands: [ls], require_approval: "\${SHELL_APPROVAL}"}\nagents: {a: {llm: default}}\n`;
+    const f = grade(yaml, { SHELL_APPROVAL: 'false' });
+    const text = JSON.stringify(f);
+    assert.ok(!text.includes('***'), text);
+    assert.match(text, /unsafe value \(false\)/);
+  });
+});
+
+describe('doctor: more tool and transport checks', () => {
+  const withTools = (tools: string) =>
+    SECURE.replace(
+      'agents:\n  a: {llm: default, guardrails: strict}',
+      `tools:\n${tools}agents:\n  a: {llm: default, guardrails: strict, visibility: internal}`,
+    );
+
+  test('versioned interpreters are graded like the runtime matches them (python3, python3.11, node20)', () => {
+    const f = grade(
+      withTools('  sh: {type: command, allowed_commands: [ls, python3, python3.11, node20, vim.basic]}\n'),
+    );
+    for (const i of [1, 2, 3, 4]) has(f, 'command-runs-code', `tools.sh.allowed_commands.${i}`, 'medium');
+    assert.ok(!f.some((x) => x.path === 'tools.sh.allowed_commands.0'));
+  });
+
+  test('web_request allowing a whole top-level domain (*.com, *.io) is web-any-domain', () => {
+    const f = grade(
+      withTools(
+        '  web: {type: function, handler: web_request, allowed_domains: ["*.com", api.example.com, "*.io", "*.example.org"]}\n',
+      ),
+    );
+    has(f, 'web-any-domain', 'tools.web.allowed_domains.0', 'medium');
+    has(f, 'web-any-domain', 'tools.web.allowed_domains.2', 'medium');
+    assert.ok(!f.some((x) => x.path === 'tools.web.allowed_domains.1' || x.path === 'tools.web.allowed_domains.3'));
+  });
+
+  test('working directories that hold credentials: homes, /root, /run, /var/run, /var/lib (not /var/lib/hector)', () => {
+    const dirs = [
+      '/home/alice/project',
+      '/root/work',
+      '/run/secrets',
+      '/var/run/docker',
+      '/var/lib/postgresql',
+      '/Users/bob/src',
+    ];
+    const f = grade(
+      withTools(
+        [
+          ...dirs.map((d, i) => `  t${i}: {type: function, handler: read_file, working_directory: ${d}}`),
+          '  ok: {type: function, handler: read_file, working_directory: /var/lib/hector/workspace}',
+          '  ok2: {type: function, handler: read_file, working_directory: /var/lib/hector-agents}',
+          '',
+        ].join('\n'),
+      ),
+    );
+    dirs.forEach((_, i) => {
+      has(f, 'tool-system-directory', `tools.t${i}.working_directory`, 'medium');
+    });
+    assert.ok(!f.some((x) => x.path.startsWith('tools.ok')), ids(f).join('\n'));
+  });
+
+  test("a working directory holding the server's database, audit file or log file is high", () => {
+    const f = grade(
+      withTools(
+        [
+          '  db: {type: function, handler: read_file, working_directory: /srv/data}',
+          '  logs: {type: function, handler: read_file, working_directory: /srv/logs}',
+          '  inner: {type: function, handler: read_file, working_directory: /srv/audit/trail.jsonl}',
+          '  apart: {type: function, handler: read_file, working_directory: /srv/work}',
+          '',
+        ].join('\n'),
+      )
+        .replace('server:\n', 'server:\n  database: sqlite:/srv/data/hector.db\n')
+        .replace(
+          'logger: {format: json}',
+          'logger: {format: json, file: /srv/logs/hector.log}\naudit: {sink: file, path: /srv/audit/trail.jsonl}',
+        ),
+    );
+    has(f, 'tool-directory-server-files', 'tools.db.working_directory', 'high');
+    has(f, 'tool-directory-server-files', 'tools.logs.working_directory', 'high');
+    has(f, 'tool-directory-server-files', 'tools.inner.working_directory', 'high');
+    assert.match(f.find((x) => x.path === 'tools.db.working_directory')?.message ?? '', /server\.database/);
+    assert.ok(!f.some((x) => x.path === 'tools.apart.working_directory'));
+  });
+
+  test('plaintext PostgreSQL, Redis with a password, and trace collectors to remote hosts', () => {
+    const server = (extra: string) =>
+      grade(SECURE.replace('  rate_limiting: {requests_per_minute: 60, per_user: true}\n', extra));
+    const bad = server(
+      [
+        '  database: "postgres://hector:${DB_PASSWORD}@db.internal:5432/hector?sslmode=disable"',
+        '  rate_limiting: {requests_per_minute: 60, per_user: true, store: redis, redis_url: "redis://:${REDIS_PASSWORD}@redis.internal:6379/0"}',
+        '  observability: {tracing: {enabled: true, protocol: http, endpoint: "http://otel.internal:4318/v1/traces"}}',
+        '',
+      ].join('\n'),
+    );
+    has(bad, 'db-plaintext', 'server.database', 'medium');
+    has(bad, 'redis-plaintext', 'server.rate_limiting.redis_url', 'medium');
+    has(bad, 'tracing-plaintext', 'server.observability.tracing.endpoint', 'medium');
+    has(
+      server('  database: "postgres://hector:${P}@db.internal/hector"\n  rate_limiting: {requests_per_minute: 60}\n'),
+      'db-plaintext',
+      'server.database',
+    );
+    const good = server(
+      [
+        '  database: "postgres://hector:${DB_PASSWORD}@db.internal:5432/hector?sslmode=verify-full"',
+        '  rate_limiting: {requests_per_minute: 60, per_user: true, store: redis, redis_url: "rediss://:${REDIS_PASSWORD}@redis.internal:6379/0"}',
+        '  observability: {tracing: {enabled: true, protocol: http, endpoint: "https://otel.internal:4318/v1/traces"}}',
+        '',
+      ].join('\n'),
+    );
+    const local = server(
+      [
+        '  database: "postgres://hector:${DB_PASSWORD}@127.0.0.1:5432/hector?sslmode=disable"',
+        '  rate_limiting: {requests_per_minute: 60, per_user: true, store: redis, redis_url: "redis://:${REDIS_PASSWORD}@localhost:6379/0"}',
+        '  observability: {tracing: {enabled: true, endpoint: "http://127.0.0.1:4317"}}',
+        '',
+      ].join('\n'),
+    );
+    for (const f of [good, local]) {
+      for (const id of ['db-plaintext', 'redis-plaintext', 'tracing-plaintext']) lacks(f, id);
+    }
   });
 });
 

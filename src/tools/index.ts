@@ -1,6 +1,13 @@
 export { argsForAudit } from './audit-args.ts';
 export type { CommandToolOptions, ParseResult, PipelineStep, SandboxCheckOptions } from './command/index.ts';
-export { checkSandboxAvailable, createCommandTool, DENIED_UNLESS_ALLOWED, parseCommandArgv } from './command/index.ts';
+export {
+  checkSandboxAvailable,
+  createCommandTool,
+  DENIED_UNLESS_ALLOWED,
+  matchesAny,
+  namesOf,
+  parseCommandArgv,
+} from './command/index.ts';
 export type { ToolDefinition } from './define-tool.ts';
 export { defineTool } from './define-tool.ts';
 export type { ExecuteToolCallInput, ToolOutcome } from './execute-tool-call.ts';

@@ -74,6 +74,21 @@ const CORPUS: [file: string, expected: [id: string, path: string, severity: stri
   ['rate-limit-off.yaml', [['rate-limit-off', 'server.rate_limiting', 'medium']], 0],
   ['log-text.yaml', [['log-format-text', 'logger.format', 'medium']], 0],
   ['tls-missing.yaml', [['tls-not-configured', 'server.host', 'high']], 3],
+  [
+    'env-switches.yaml',
+    [
+      ['env-controlled-security-switch', 'tools.shell.require_approval', 'high'],
+      ['tool-no-approval', 'tools.shell.require_approval', 'high'],
+      ['env-controlled-security-switch', 'tools.shell.deny_by_default', 'high'],
+      ['command-denylist-mode', 'tools.shell.deny_by_default', 'high'],
+      ['env-controlled-security-switch', 'tools.debug_shell.enabled', 'high'],
+      ['command-no-sandbox', 'tools.debug_shell.sandbox', 'high'],
+      ['env-controlled-security-switch', 'server.host', 'high'],
+      ['env-controlled-security-switch', 'server.rate_limiting.enabled', 'high'],
+      ['rate-limit-off', 'server.rate_limiting', 'medium'],
+    ],
+    3,
+  ],
 ];
 
 describe('hector doctor', () => {
@@ -158,6 +173,62 @@ describe('hector doctor', () => {
     const missing = await runCli(['doctor', '--config', fixture('no-such-file.yaml')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /config file not found/);
+  });
+});
+
+describe('hector doctor: the bind of the deployment and start-time checks', () => {
+  test('no host in the file: graded loopback-only, and the output says so and names --host 0.0.0.0', async () => {
+    const r = await runCli(['doctor', '--config', fixture('no-host.yaml')]);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /note: the file sets no server\.host and no --host was given: graded as loopback-only/);
+    assert.match(r.stdout, /container deployments .* pass --host 0\.0\.0\.0/);
+    const { report } = await doctorJson(fixture('no-host.yaml'));
+    assert.equal((report as { notes?: string[] }).notes?.length, 1);
+    const secure = await doctorJson(fixture('secure.yaml'));
+    assert.deepEqual((secure.report as { notes?: string[] }).notes, []);
+  });
+
+  test('--host 0.0.0.0 grades the bind the container uses (as serve --host); no loopback note then', async () => {
+    const { code, report, stdout } = await doctorJson(fixture('no-host.yaml'), ['--host', '0.0.0.0', '--port', '8080']);
+    assert.equal(code, 3);
+    const at = (id: string) => report.findings?.find((f) => f.id === id);
+    assert.equal(at('auth-off')?.severity, 'high');
+    assert.equal(at('tls-not-configured')?.severity, 'high');
+    assert.doesNotMatch(stdout, /loopback-only/);
+    const local = await doctorJson(fixture('tls-missing.yaml'), ['--host', '127.0.0.1']);
+    assert.ok(!local.report.findings?.some((f) => f.id === 'tls-not-configured'));
+    const bound = await doctorJson(fixture('env-switches.yaml'), ['--host', '127.0.0.1']);
+    const paths = bound.report.findings?.filter((f) => f.id === 'env-controlled-security-switch').map((f) => f.path);
+    assert.ok(paths?.includes('tools.shell.require_approval') && !paths.includes('server.host'), String(paths));
+  });
+
+  test('a bad --host or --port is a usage error', async () => {
+    const host = await runCli(['doctor', '--config', fixture('secure.yaml'), '--host', 'http://0.0.0.0']);
+    assert.equal(host.code, 2);
+    assert.match(host.stderr, /--host must be an IP address or host name/);
+    const port = await runCli(['doctor', '--config', fixture('secure.yaml'), '--port', '99999']);
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /--port: "99999" is not a port number/);
+  });
+
+  test('a config serve refuses at start is exit 2 with its error: a plain-http JWKS URL', async () => {
+    const r = await runCli(['doctor', '--config', fixture('jwks-http.yaml')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /server\.auth\.jwks_url: the JWKS URL must use https/);
+    const { code, report } = await doctorJson(fixture('jwks-http.yaml'));
+    assert.equal(code, 2);
+    assert.equal(report.valid, false);
+    assert.equal(report.errors?.[0]?.path, 'server.auth.jwks_url');
+  });
+
+  test('rate_limiting.enabled: true with no rule is exit 2, unless HECTOR_RATE_LIMIT_LIMITS is set', async () => {
+    const r = await runCli(['doctor', '--config', fixture('rate-limit-no-rule.yaml')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /server\.rate_limiting\.enabled: rate limiting is enabled but no limit is set/);
+    const limits = '[{"type":"count","window":"minute","limit":60}]';
+    const ok = await doctorJson(fixture('rate-limit-no-rule.yaml'), [], { HECTOR_RATE_LIMIT_LIMITS: limits });
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.equal(ok.report.valid, true);
   });
 });
 

@@ -1,5 +1,5 @@
 export { createCommandTool } from './create-command-tool.ts';
-export { DENIED_UNLESS_ALLOWED, NEVER_ALLOWED } from './deny-lists.ts';
+export { DENIED_UNLESS_ALLOWED, matchesAny, NEVER_ALLOWED, namesOf } from './deny-lists.ts';
 export type { CommandToolOptions } from './options.ts';
 export type { ListOperator, ParseResult, PipelineStep } from './parse-command.ts';
 export { MAX_COMMAND_CHARS } from './parse-command.ts';
