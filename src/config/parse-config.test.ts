@@ -580,3 +580,11 @@ test('approval: defaults per tool kind, explicit values win, approvers and timeo
     ['tools.r.approvers.0', 'tools.r.approval_timeout'],
   );
 });
+
+test('a value pasted into the wrong enum field is described, never quoted, when it could be a secret', () => {
+  const pasted = 'sk-proj-0a1b2c3d4e5f6a7b8c9d';
+  const [issue] = issues(doc().replace('    provider: openai\n', `    provider: ${pasted}\n`));
+  assert.equal(issue?.path, 'llms.default.provider');
+  assert.ok(!JSON.stringify(issue).includes(pasted.slice(0, 12)), JSON.stringify(issue));
+  assert.match(issue!.message, /^a 28-character value is not one of: openai/);
+});

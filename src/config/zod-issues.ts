@@ -8,6 +8,10 @@ import { isPlainObject } from '../shared/index.ts';
 import { closest, suggestion } from './did-you-mean.ts';
 import { NAME_RULE } from './fields.ts';
 import { unsupportedKeyHint } from './guide-hints.ts';
+
+/** What an enum value (and a typo of one) looks like: a short word, letters and `_-.` only. */
+const ENUM_LIKE = /^[A-Za-z][A-Za-z_.-]{0,23}$/;
+
 import { describeValue, type PathSegment, quote, type RawIssue } from './issue.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -181,9 +185,12 @@ export function convertZodIssues(issues: readonly Issue[], schema: z.ZodType, ro
           return;
         }
         const hint = closest(input, values);
+        // An enum value is a short word: anything longer, or with digits and symbols mixed in like a key, may be a
+        // secret pasted into the wrong field, and is described rather than quoted.
+        const shown = ENUM_LIKE.test(input) ? quote(input) : `a ${input.length}-character value`;
         out.push({
           path,
-          message: `${quote(input)} is not one of: ${values.join(', ')}`,
+          message: `${shown} is not one of: ${values.join(', ')}`,
           ...(hint ? { hint: `did you mean \`${hint}\`?` } : {}),
         });
         return;
