@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTelemetry } from '../src/observability/index.ts';
-import { type LoadResult, mean, messageSendLoad, startChild } from './stats.ts';
+import { type LoadResult, mean, messageSendLoad, serveArgs, startChild } from './stats.ts';
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -158,16 +158,7 @@ ${section ? `server:\n  observability:\n${section}` : ''}logger: {level: warn, f
 `,
       );
       const base = await start(
-        [
-          join(ROOT, 'bin/hector.js'),
-          'serve',
-          '--config',
-          config,
-          '--port',
-          '0',
-          '--database',
-          `sqlite:${join(dir, `${servers.length}.db`)}`,
-        ],
+        serveArgs(join(ROOT, 'bin/hector.js'), config, `sqlite:${join(dir, `${servers.length}.db`)}`),
         /listening on (http:\/\/\S+)/,
         dir,
       );

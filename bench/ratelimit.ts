@@ -22,7 +22,7 @@ import { createMemoryStore, createRateLimiter, createRedisStore, type LimitRule 
 import type { CounterStore } from '../src/shared/index.ts';
 import { postgresSkipReason, startPostgres } from '../test/support/postgres.ts';
 import { startRedis } from '../test/support/redis.ts';
-import { type LoadResult, messageSendLoad, pct, startChild } from './stats.ts';
+import { type LoadResult, messageSendLoad, pct, serveArgs, startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -149,16 +149,7 @@ ${section || '  port: 0\n'}logger: {level: warn, format: json}
 `,
       );
       const url = await start(
-        [
-          join(ROOT, 'bin/hector.js'),
-          'serve',
-          '--config',
-          config,
-          '--port',
-          '0',
-          '--database',
-          `sqlite:${join(dir, `${servers.length}.db`)}`,
-        ],
+        serveArgs(join(ROOT, 'bin/hector.js'), config, `sqlite:${join(dir, `${servers.length}.db`)}`),
         /listening on (http:\/\/\S+)/,
         dir,
       );

@@ -103,3 +103,8 @@ export async function messageSendLoad(url: string, durationS: number, concurrenc
   latencies.sort((a, b) => a - b);
   return { rps: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), errors };
 }
+
+/** The arguments of `hector serve` on a free port with its own SQLite database, for startChild. */
+export function serveArgs(bin: string, config: string, database: string, extra: readonly string[] = []): string[] {
+  return [bin, 'serve', '--config', config, '--port', '0', '--database', database, ...extra];
+}
