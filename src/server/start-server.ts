@@ -318,10 +318,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
                 // The app's runs are stopped (and their writes awaited) before its data is purged.
                 delete: async (id: string) => {
                   const exists = await database.apps.get(id).catch(() => undefined);
-                  if (exists) await tenancy.runtimes.stop(id, Math.min(config.server.shutdown_timeout, 10_000));
-                  const deleted = await tenancy.manager.delete(id);
-                  if (exists) tenancy.runtimes.forget(id);
-                  return deleted;
+                  if (!exists) return tenancy.manager.delete(id);
+                  await tenancy.runtimes.stop(id, Math.min(config.server.shutdown_timeout, 10_000));
+                  try {
+                    return await tenancy.manager.delete(id);
+                  } finally {
+                    // Deleted, or the delete failed and the app lives on: either way its runs start afresh.
+                    tenancy.runtimes.forget(id);
+                  }
                 },
               },
               adminSecret,
