@@ -84,7 +84,7 @@ export async function runCli(argv: readonly string[], io: Io = stdio, cwd: strin
   const audit = program.command('audit').description('inspect the audit trail');
   audit
     .command('verify')
-    .description('check the hash chain of the audit trail; exit 4 at the first broken link')
+    .description('check the hash chain of the audit trail; exit 4 when a link is broken (each one is named)')
     .option('-c, --config <file>', 'verify the trail this config writes (audit.sink, server.database)')
     .option('--file <path>', 'verify this audit file (audit.sink: file)')
     .option('--database <dsn>', 'verify the audit rows of this database (postgres://… or sqlite:PATH)')
