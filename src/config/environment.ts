@@ -2,7 +2,7 @@
  * The environment the config is substituted with. This folder is the ONLY place in the code base that reads
  * `process.env`, and it never writes to it.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from '../shared/index.ts';
@@ -18,15 +18,49 @@ function errnoCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 
+/** Largest `.env` read, in bytes. */
+const MAX_ENV_BYTES = 1024 * 1024;
+
+/**
+ * A `.env` file's text: a regular file only (a FIFO or a device such as /dev/zero is refused, never read or
+ * waited on; opened non-blocking), at most MAX_ENV_BYTES.
+ */
+function readRegularFile(file: string): string {
+  const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) {
+      throw Object.assign(new Error(`${file} is a directory`), { code: 'EISDIR' });
+    }
+    if (!stat.isFile()) {
+      throw new ConfigError([{ path: '', message: `${file} is not a regular file`, hint: 'make .env a plain file' }], {
+        source: file,
+      });
+    }
+    if (stat.size > MAX_ENV_BYTES) {
+      throw new ConfigError(
+        [{ path: '', message: `${file} is larger than ${MAX_ENV_BYTES} bytes`, hint: 'is this a .env file?' }],
+        {
+          source: file,
+        },
+      );
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads one `.env` file; a missing file is empty, any other failure (unreadable, a directory…) is an error. */
 function readEnvFile(dir: string): Record<string, string> {
   const file = join(dir, '.env');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT') return {};
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(
       [{ path: '', message: `cannot read ${file} (${code ?? 'error'})`, hint: 'fix its permissions or remove it' }],
       { source: file, cause: e },

@@ -199,6 +199,11 @@ test('only regular files are read, and only up to the size limit: a device, a FI
       return true;
     });
   }
+  // A .env beside the config that is a FIFO is refused too, instead of waiting for a writer forever.
+  const envDir = mkdtempSync(join(tmpdir(), 'hector-load-env-'));
+  writeFileSync(join(envDir, 'hector.yaml'), 'version: "2"\n');
+  execFileSync('mkfifo', [join(envDir, '.env')]);
+  await assert.rejects(loadConfigFile(join(envDir, 'hector.yaml'), { env: {} }), /\.env is not a regular file/);
   const big = join(dir, 'big.yaml');
   writeFileSync(big, `version: "2"\n# ${'x'.repeat(2 * 1024 * 1024)}\n`);
   await assert.rejects(loadConfigFile(big, { env: {} }), /larger than/);

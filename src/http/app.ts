@@ -246,6 +246,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       tenant.appId === principal.tenant ? principal : Object.freeze({ ...principal, tenant: tenant.appId });
     return { ...tenant, principal: scoped };
   };
+  /** Whether the app's requests are counted at all: a limiter with at least one rule. */
+  const counts = (tenant: TenantService) => rateLimit !== undefined && (tenant.limiter?.rules.length ?? 0) > 0;
   const serviceFor = async (principal: Principal): Promise<A2AService> => (await tenantOf(principal)).a2a;
   const visibleAgents = (service: A2AService, principal: Principal) =>
     service.agentNames.filter((name) => visibleTo(service.visibilityOf(name), principal));
@@ -318,7 +320,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       if (!visibleTo(service.visibilityOf(name), principal)) {
         return c.json(jsonRpcErrorBody(null, -32601, agentNotFound(name).error.message), 404);
       }
-      const subject = rateLimit ? subjectOf(c, principal) : undefined;
+      const subject = counts(tenant) ? subjectOf(c, principal) : undefined;
       const admit = async (method: string, id: string | number | null) => {
         if (!WORK_METHODS.has(method)) return undefined;
         const denial = await countWork(c, tenant.limiter, subject, name, method);
@@ -350,7 +352,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     async (c) => {
       const tenant = await tenantOf(await principalOf(c, authDeps, 'required'));
       const { principal } = tenant;
-      const subject = rateLimit ? subjectOf(c, principal) : undefined;
+      const subject = counts(tenant) ? subjectOf(c, principal) : undefined;
       // Deciding continues the run: it counts as a request (the app's rules; the agent is not known yet).
       const denial = await countWork(c, tenant.limiter, subject, null, 'approval');
       if (denial) {
@@ -389,7 +391,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   app.get('/api/usage', async (c) => {
     const tenant = await tenantOf(await principalOf(c, authDeps, 'required'));
     const { principal } = tenant;
-    if (!rateLimit || !tenant.limiter) return c.json({ enabled: false, limits: [] });
+    if (!counts(tenant) || !tenant.limiter) return c.json({ enabled: false, limits: [] });
     const subject = subjectOf(c, principal);
     const visible = new Set(visibleAgents(tenant.a2a, principal));
     const statuses = (await tenant.limiter.usage(subject)).filter(

@@ -48,12 +48,17 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       const { level, timestamp: _t, ...fields } = event;
       log[level](fields, `${event.component}.${event.action}`);
       if (options.persist) {
-        const p = options.persist(event).catch((err: unknown) => {
-          options.logger.error(
-            { component: 'audit', err: err instanceof Error ? err.message : String(err) },
-            'failed to persist audit event',
-          );
-        });
+        // Started on a later tick: whatever the writer throws (even synchronously) is a logged failure, never an
+        // exception in the request that emitted the event.
+        const persist = options.persist;
+        const p = Promise.resolve()
+          .then(() => persist(event))
+          .catch((err: unknown) => {
+            options.logger.error(
+              { component: 'audit', err: err instanceof Error ? err.message : String(err) },
+              'failed to persist audit event',
+            );
+          });
         pending.add(p);
         void p.finally(() => pending.delete(p));
       }

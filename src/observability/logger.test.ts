@@ -125,3 +125,27 @@ test('line separators and C1 controls in logged values are escaped, in JSON and 
     if (format === 'json') assert.equal(JSON.parse(line).user, 'eve\u2028{"forged":true}\u009b31m', 'still valid JSON');
   }
 });
+
+test('text lines escape control characters in the message, and JSON literals are never scrubbed as secrets', () => {
+  const { lines, stream } = capture();
+  const logger = createLogger({
+    level: 'info',
+    format: 'text',
+    secrets: ['true', '1000', SECRET],
+    destination: stream,
+  });
+  logger.info({ component: 'mcp' }, 'tool list from server:\nFAKE LINE \u001b[31mred');
+  assert.equal(lines.length, 1);
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(lines[0]!.slice(0, -1)), JSON.stringify(lines[0]));
+  assert.match(lines[0]!, /\\u000aFAKE LINE \\u001b\[31mred/);
+  const json = capture();
+  createLogger({ level: 'info', format: 'json', secrets: ['true', '1000'], destination: json.stream }).info(
+    { success: true, limit: 1000 },
+    'x',
+  );
+  assert.deepEqual(
+    [JSON.parse(json.lines[0]!).success, JSON.parse(json.lines[0]!).limit],
+    [true, 1000],
+    'the line stays valid JSON',
+  );
+});

@@ -48,10 +48,16 @@ export function isSecretSet(value: readonly string[] | SecretSet): value is Secr
   return !Array.isArray(value);
 }
 
+/**
+ * Values never treated as secrets: JSON literals and numbers (`true`, `null`, `1000`). They carry no secret, and
+ * replacing them in a serialised line would break its JSON (`"success":[redacted]`).
+ */
+const NOT_SECRET = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+
 export function createScrubber(secrets: readonly string[]): (line: string) => string {
   const variants = new Set<string>();
   for (const s of secrets) {
-    if (s.length < 4) continue;
+    if (s.length < 4 || NOT_SECRET.test(s)) continue;
     variants.add(s);
     const jsonEscaped = JSON.stringify(s).slice(1, -1);
     variants.add(jsonEscaped);
@@ -76,6 +82,17 @@ export interface SecretSet {
   /** Adds values (shorter than 4 characters: ignored, as by createScrubber). */
   add(values: readonly string[]): void;
   scrub(text: string): string;
+  /** A copy of a JSON value with every string scrubbed (keys and structure untouched). */
+  scrubValue<T>(value: T): T;
+}
+
+function scrubDeep<T>(value: T, scrub: (text: string) => string): T {
+  if (typeof value === 'string') return scrub(value) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, scrub)])) as T;
+  }
+  return value;
 }
 
 export function createSecretSet(initial: readonly string[] = []): SecretSet {
@@ -85,7 +102,7 @@ export function createSecretSet(initial: readonly string[] = []): SecretSet {
     add(more) {
       let changed = false;
       for (const v of more) {
-        if (v.length >= 4 && !values.has(v)) {
+        if (v.length >= 4 && !NOT_SECRET.test(v) && !values.has(v)) {
           values.add(v);
           changed = true;
         }
@@ -93,6 +110,7 @@ export function createSecretSet(initial: readonly string[] = []): SecretSet {
       if (changed) scrubber = createScrubber([...values]);
     },
     scrub: (text) => scrubber(text),
+    scrubValue: (value) => scrubDeep(value, (text) => scrubber(text)),
   };
   set.add(initial);
   return set;
@@ -107,7 +125,11 @@ function textLine(obj: Record<string, unknown>): string {
   const { time, level, msg, component, ...rest } = obj;
   const ts = typeof time === 'string' ? time : new Date(Number(time)).toISOString();
   const extras = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-  return `${ts} ${String(level).toUpperCase().padEnd(5)} ${component ? `[${String(component)}] ` : ''}${String(msg ?? '')}${extras}\n`;
+  // msg and component are printed as they are, so their control characters (a newline forging a line, ESC
+  // driving a terminal) are written escaped; the fields are JSON, escaped already.
+  const plain = (v: unknown) =>
+    String(v).replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${ts} ${String(level).toUpperCase().padEnd(5)} ${component ? `[${plain(component)}] ` : ''}${plain(msg ?? '')}${extras}\n`;
 }
 
 /**

@@ -106,3 +106,20 @@ test('a __proto__ key (in any JSON spelling) is refused, not silently dropped; a
   assert.match(issues(`${'['.repeat(20000)}${']'.repeat(20000)}`), /nested too deeply|must be a JSON object/);
   assert.match(issues(`{"a":${'['.repeat(200000)}`), /nested too deeply|not valid JSON/);
 });
+
+test('masking by field holds under tools named like the root maps (tools, llms, agents, guardrails)', () => {
+  const doc = JSON.parse(GUIDE);
+  for (const name of ['tools', 'llms', 'agents', 'guardrails', 'search']) {
+    const v = validateAppConfig(
+      {
+        ...doc,
+        tools: {
+          [name]: { type: 'mcp', url: 'https://mcp.example.com/mcp', headers: { 'X-Auth': 'plain-header-secret-999' } },
+        },
+      },
+      context,
+    );
+    const shown = JSON.stringify(maskSecrets(v.document, v.secrets));
+    assert.ok(!shown.includes('plain-header-secret-999'), `${name}: ${shown}`);
+  }
+});

@@ -239,19 +239,34 @@ const NAME_MAPS = new Set(['llms', 'agents', 'tools', 'guardrails']);
  * `env` value, a field whose name marks a secret) becomes `***`, and any other occurrence of a known secret
  * value (a URL password, say) is replaced within its string.
  */
-export function maskSecrets(document: unknown, secrets: readonly string[], hidden = false, names = false): unknown {
+export function maskSecrets(document: unknown, secrets: readonly string[]): unknown {
+  return mask(document, secrets, false, false, true);
+}
+
+/**
+ * `names`: the keys here are user-chosen names (the maps directly under the document root), never secret
+ * markers. Only the root's `llms`, `agents`, `tools` and `guardrails` are such maps: a tool called `tools` is a
+ * tool, and its `headers` are still masked.
+ */
+function mask(document: unknown, secrets: readonly string[], hidden: boolean, names: boolean, root: boolean): unknown {
   if (typeof document === 'string') {
     if (hidden) return '***';
     let out = document;
     for (const s of secrets) if (s.length > 0) out = out.replaceAll(s, '***');
     return out;
   }
-  if (Array.isArray(document)) return document.map((v) => maskSecrets(v, secrets, hidden));
+  if (Array.isArray(document)) return document.map((v) => mask(v, secrets, hidden, false, false));
   if (isPlainObject(document)) {
     return Object.fromEntries(
       Object.entries(document).map(([k, v]) => [
         k,
-        maskSecrets(v, secrets, hidden || (!names && (ALWAYS_SECRET.has(k) || isSecretKey(k))), NAME_MAPS.has(k)),
+        mask(
+          v,
+          secrets,
+          hidden || (!names && (ALWAYS_SECRET.has(k) || isSecretKey(k))),
+          root && NAME_MAPS.has(k),
+          false,
+        ),
       ]),
     );
   }

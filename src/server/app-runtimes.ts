@@ -55,6 +55,8 @@ export interface AppService {
 interface Runtime extends AppService {
   readonly updatedAt: string;
   readonly toolsets: readonly Toolset[];
+  /** The app's run state it was built with (see `states`). */
+  readonly state: object;
 }
 
 /**
@@ -129,7 +131,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       runs: state.tracker,
       shared: state.runs,
     });
-    return { appId, updatedAt, a2a, toolsets, limiter };
+    return { appId, updatedAt, a2a, toolsets, limiter, state };
   };
 
   /**
@@ -201,6 +203,14 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
     /** After a delete: the app's run state is dropped (a new app never reuses an id). */
     forget(appId: string): void {
       states.delete(appId);
+      // A runtime built meanwhile (a request during the delete) holds the stopped run state: it goes too, and
+      // the next request builds afresh (or finds no app).
+      const current = runtimes.get(appId);
+      if (current) {
+        runtimes.delete(appId);
+        retire(current);
+      }
+      for (const key of [...building.keys()]) if (key.startsWith(`${appId}\u0000`)) building.delete(key);
     },
     /**
      * What serves the app a verified tenant names: the app of that id, or else the app of that name (an
@@ -244,6 +254,11 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
         );
       }
       if (!built) return undefined;
+      if (states.get(appId) !== built.state) {
+        // Built while the app was being deleted (its run state was dropped meanwhile): not kept; start afresh.
+        retire(built);
+        return api.get(appId);
+      }
       const previous = runtimes.get(appId);
       if (previous !== built) {
         runtimes.set(appId, built);

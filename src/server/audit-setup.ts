@@ -53,7 +53,7 @@ export async function openAuditPersistence(
   },
 ): Promise<AuditPersistence> {
   /** The event as stored: plain JSON, every known secret value replaced (the log line is scrubbed the same way). */
-  const clean = (event: AuditEvent) => JSON.parse(context.secrets.scrub(JSON.stringify(event))) as JsonValue;
+  const clean = (event: AuditEvent) => context.secrets.scrubValue(JSON.parse(JSON.stringify(event)) as JsonValue);
   const keyed = context.key === undefined ? 'SHA-256 chain' : 'HMAC chain (HECTOR_AUDIT_KEY)';
   switch (audit.sink) {
     case 'log':

@@ -284,3 +284,44 @@ describe('audit trail in the database (default sink), keyed with HECTOR_AUDIT_KE
     assert.match(short.stderr, /HECTOR_AUDIT_KEY.*at least 32/);
   });
 });
+
+describe('values from the environment that are JSON words', () => {
+  test('a ${VAR} holding true or a number breaks neither requests, log lines nor the trail', async () => {
+    const llm = await startScriptedLlm({ whenEmpty: 'echo' });
+    const dir = tempDir();
+    const server = await startServer({
+      config: `version: "2"
+llms:
+  default: {provider: openai, model: m, api_key: "\${LLM_KEY}", base_url: "${llm.openaiBaseUrl}", max_retries: 0, max_tokens: "\${TOKENS}"}
+agents:
+  assistant: {streaming: "\${STREAMING}"}
+server:
+  auth:
+    api_keys: [{key: "\${USER_KEY}", subject: alice}]
+logger: {level: info, format: json, file: logs/hector.log}
+`,
+      env: { LLM_KEY, USER_KEY, STREAMING: 'true', TOKENS: '1000' },
+      dir,
+    });
+    try {
+      const sent = await post(`${server.url}/agents/assistant`, USER_KEY, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'message/send',
+        params: legacyMessage('hi'),
+      });
+      assert.equal(sent.status, 200, sent.text);
+    } finally {
+      await server.stop();
+      await llm.close();
+    }
+    const logged = lines(readFileSync(join(dir, 'logs', 'hector.log'), 'utf8'));
+    assert.ok(
+      logged.some((l) => l.audit === true && l.success === true),
+      'audit lines parse, success intact',
+    );
+    const ok = await runCli(['audit', 'verify', '--database', `sqlite:${join(dir, 'hector.db')}`]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /OK: [1-9]\d* entries/);
+  });
+});
