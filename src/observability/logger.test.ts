@@ -136,6 +136,7 @@ test('text lines escape control characters in the message, and JSON literals are
   });
   logger.info({ component: 'mcp' }, 'tool list from server:\nFAKE LINE \u001b[31mred');
   assert.equal(lines.length, 1);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
   assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(lines[0]!.slice(0, -1)), JSON.stringify(lines[0]));
   assert.match(lines[0]!, /\\u000aFAKE LINE \\u001b\[31mred/);
   const json = capture();

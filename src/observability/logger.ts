@@ -128,6 +128,7 @@ function textLine(obj: Record<string, unknown>): string {
   // msg and component are printed as they are, so their control characters (a newline forging a line, ESC
   // driving a terminal) are written escaped; the fields are JSON, escaped already.
   const plain = (v: unknown) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (to escape them)
     String(v).replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${ts} ${String(level).toUpperCase().padEnd(5)} ${component ? `[${plain(component)}] ` : ''}${plain(msg ?? '')}${extras}\n`;
 }
