@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type LoadResult, messageSendLoad, startChild } from './stats.ts';
+import { benchConfig, type LoadResult, messageSendLoad, startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -40,16 +40,7 @@ async function main() {
       /^SCRIPTED_LLM_URL=(\S+)$/,
     );
     const config = join(dir, 'bench.yaml');
-    writeFileSync(
-      config,
-      `version: "2"
-llms:
-  default: {provider: openai, model: bench, api_key: bench-key, base_url: ${llmUrl}/v1, max_retries: 0}
-agents:
-  bench: {llm: default, streaming: false}
-logger: {level: warn, format: json}
-`,
-    );
+    writeFileSync(config, benchConfig(llmUrl));
     const hectorUrl = await start(
       [
         join(ROOT, 'bin/hector.js'),

@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTelemetry } from '../src/observability/index.ts';
-import { type LoadResult, mean, messageSendLoad, serveArgs, startChild } from './stats.ts';
+import { benchConfig, type LoadResult, mean, messageSendLoad, serveArgs, startChild } from './stats.ts';
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -147,16 +147,7 @@ async function main() {
     const servers: { name: string; url: string; base: string }[] = [];
     for (const [name, section] of variants) {
       const config = join(dir, `${servers.length}.yaml`);
-      writeFileSync(
-        config,
-        `version: "2"
-llms:
-  default: {provider: openai, model: bench, api_key: bench-key, base_url: ${llmUrl}/v1, max_retries: 0}
-agents:
-  bench: {llm: default, streaming: false}
-${section ? `server:\n  observability:\n${section}` : ''}logger: {level: warn, format: json}
-`,
-      );
+      writeFileSync(config, benchConfig(llmUrl, section ? `server:\n  observability:\n${section}` : ''));
       const base = await start(
         serveArgs(join(ROOT, 'bin/hector.js'), config, `sqlite:${join(dir, `${servers.length}.db`)}`),
         /listening on (http:\/\/\S+)/,

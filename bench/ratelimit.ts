@@ -22,7 +22,7 @@ import { createMemoryStore, createRateLimiter, createRedisStore, type LimitRule 
 import type { CounterStore } from '../src/shared/index.ts';
 import { postgresSkipReason, startPostgres } from '../test/support/postgres.ts';
 import { startRedis } from '../test/support/redis.ts';
-import { type LoadResult, messageSendLoad, pct, serveArgs, startChild } from './stats.ts';
+import { benchConfig, type LoadResult, messageSendLoad, pct, serveArgs, startChild } from './stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -137,17 +137,7 @@ async function main() {
     ];
     for (const [name, section] of variants) {
       const config = join(dir, `${servers.length}.yaml`);
-      writeFileSync(
-        config,
-        `version: "2"
-llms:
-  default: {provider: openai, model: bench, api_key: bench-key, base_url: ${llmUrl}/v1, max_retries: 0}
-agents:
-  bench: {llm: default, streaming: false}
-server:
-${section || '  port: 0\n'}logger: {level: warn, format: json}
-`,
-      );
+      writeFileSync(config, benchConfig(llmUrl, `server:\n${section || '  port: 0\n'}`));
       const url = await start(
         serveArgs(join(ROOT, 'bin/hector.js'), config, `sqlite:${join(dir, `${servers.length}.db`)}`),
         /listening on (http:\/\/\S+)/,

@@ -108,3 +108,17 @@ export async function messageSendLoad(url: string, durationS: number, concurrenc
 export function serveArgs(bin: string, config: string, database: string, extra: readonly string[] = []): string[] {
   return [bin, 'serve', '--config', config, '--port', '0', '--database', database, ...extra];
 }
+
+/**
+ * The config every `message/send` benchmark serves: one non-streaming agent on the scripted LLM at `llmUrl`,
+ * warn-level JSON logs, and `server` (a whole `server:` block, or '') for what the benchmark varies.
+ */
+export function benchConfig(llmUrl: string, server = ''): string {
+  return `version: "2"
+llms:
+  default: {provider: openai, model: bench, api_key: bench-key, base_url: ${llmUrl}/v1, max_retries: 0}
+agents:
+  bench: {llm: default, streaming: false}
+${server}logger: {level: warn, format: json}
+`;
+}
