@@ -42,7 +42,11 @@ export interface RunTracker {
   interruptAll(cause?: 'shutdown' | 'app_deleted'): number;
 }
 
-export function createRunTracker(): RunTracker {
+/**
+ * `parent`: a tracker that also hears of every run and write registered here (an app's tracker and the
+ * server's: deleting the app interrupts and awaits its runs alone, a graceful stop all of them).
+ */
+export function createRunTracker(parent?: RunTracker): RunTracker {
   const runs = new Set<(reason: ShutdownInterruptError) => void>();
   const writes = new Set<Promise<unknown>>();
   const waiters = new Set<() => void>();
@@ -55,19 +59,22 @@ export function createRunTracker(): RunTracker {
       return runs.size;
     },
     addRun(abort) {
+      const up = parent?.addRun(abort);
       if (interrupted) {
         abort(new ShutdownInterruptError(interrupted));
-        return () => {};
+        return () => up?.();
       }
       // A wrapper, so that the same function registered twice is two runs.
       const entry = (reason: ShutdownInterruptError) => abort(reason);
       runs.add(entry);
       return () => {
         runs.delete(entry);
+        up?.();
         wake();
       };
     },
     addWrite(write) {
+      parent?.addWrite(write);
       const settled = write.then(
         () => {},
         () => {},

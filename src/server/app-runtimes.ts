@@ -139,32 +139,12 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
    * after a config change reaches a run an earlier version started), and a tracker of its runs that also
    * registers them with the server's (graceful stop), so deleting the app can stop them first.
    */
-  const states = new Map<string, { runs: RunState; tracker: RunTracker; own: RunTracker }>();
+  const states = new Map<string, { runs: RunState; tracker: RunTracker }>();
   const stateOf = (appId: string) => {
     let state = states.get(appId);
     if (!state) {
-      const own = createRunTracker();
-      const parent = options.runs;
-      const tracker: RunTracker = {
-        get runs() {
-          return own.runs;
-        },
-        addRun(abort) {
-          const mine = own.addRun(abort);
-          const server = parent?.addRun(abort);
-          return () => {
-            mine();
-            server?.();
-          };
-        },
-        addWrite(write) {
-          own.addWrite(write);
-          parent?.addWrite(write);
-        },
-        settled: (timeoutMs) => own.settled(timeoutMs),
-        interruptAll: (cause) => own.interruptAll(cause),
-      };
-      state = { runs: createRunState(), tracker, own };
+      const tracker = createRunTracker(options.runs);
+      state = { runs: createRunState(), tracker };
       states.set(appId, state);
     }
     return state;
@@ -192,8 +172,8 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
      */
     async stop(appId: string, waitMs: number): Promise<void> {
       const state = stateOf(appId);
-      state.own.interruptAll('app_deleted');
-      await state.own.settled(waitMs);
+      state.tracker.interruptAll('app_deleted');
+      await state.tracker.settled(waitMs);
       const current = runtimes.get(appId);
       if (current) {
         runtimes.delete(appId);
