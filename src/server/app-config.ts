@@ -12,6 +12,7 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Config, isSecretKey, parseConfigText } from '../config/index.ts';
 import { ConfigError, type ConfigIssue, hasProtoKey, isPlainObject, safeJsonParse } from '../shared/index.ts';
+import { isInside } from '../tools/index.ts';
 
 export interface AppConfigContext {
   readonly appId: string;
@@ -98,7 +99,7 @@ export function validateAppConfig(source: unknown, context: AppConfigContext): V
     }
     if (tool.type === 'mcp' && tool.transport === 'stdio') {
       (tool.read_only_paths ?? []).forEach((path, i) => {
-        if (!inside(path) && !SYSTEM_READ_ONLY.some((dir) => path === dir || path.startsWith(`${dir}/`))) {
+        if (!inside(path) && !SYSTEM_READ_ONLY.some((dir) => isInside(dir, path))) {
           issues.push({
             path: `tools.${name}.read_only_paths[${i}]`,
             message: `must be inside the app's own directory or a system directory (${SYSTEM_READ_ONLY.join(', ')})`,

@@ -16,6 +16,7 @@ export type { FileToolOptions } from './file/index.ts';
 export { createFileTool, DEFAULT_MAX_READ_BYTES } from './file/index.ts';
 export type { McpEvent, McpServerOptions, McpToolsetOptions } from './mcp/index.ts';
 export { createMcpToolset, exposedName, splitExposedName, splitReference, TOOLSET_SEPARATOR } from './mcp/index.ts';
+export { isInside } from './paths.ts';
 export type { ToolRegistry } from './registry.ts';
 export { createToolRegistry } from './registry.ts';
 export type { Tool, ToolContext, ToolInputSchema, ToolResult, Toolset, ToolsetHealth } from './types.ts';
