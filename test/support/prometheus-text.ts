@@ -25,14 +25,29 @@ function parseLabels(text: string, line: string): Record<string, string> {
   return labels;
 }
 
+/**
+ * A sample value as Prometheus reads it (Go's `strconv.ParseFloat`): a decimal float, or `NaN` / `Inf` /
+ * `Infinity` with an optional sign, in any case. prom-client writes NaN as `Nan` (e.g. the event-loop lag mean
+ * before its first sample), which Prometheus accepts, so this does too.
+ */
+function parseValue(text: string): number | undefined {
+  const special = /^([+-]?)(nan|inf|infinity)$/i.exec(text);
+  if (special) {
+    if (special[2]!.toLowerCase() === 'nan') return special[1] === '' ? Number.NaN : undefined;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return undefined;
+  return Number(text);
+}
+
 export function parsePrometheusText(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const m = SAMPLE.exec(line);
     if (!m) throw new Error(`unparsable sample line: ${line}`);
-    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value in: ${line}`);
+    const value = parseValue(m[3]!);
+    if (value === undefined) throw new Error(`bad value in: ${line}`);
     samples.push({ name: m[1]!, labels: m[2] ? parseLabels(m[2], line) : {}, value });
   }
   return samples;
