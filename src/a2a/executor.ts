@@ -32,7 +32,7 @@ export class TaskCanceledError extends Error {
   }
 }
 
-function agentMessage(taskId: string, contextId: string, text: string): Message {
+export function agentMessage(taskId: string, contextId: string, text: string): Message {
   return {
     messageId: newId(),
     contextId,
@@ -186,7 +186,7 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
 
       const controller = new AbortController();
       running.set(taskId, { controller, contextId });
-      const release = options.runs?.addRun((reason) => controller.abort(reason));
+      const release = options.runs?.addRun((reason) => controller.abort(reason), taskId);
       const interrupted = () => controller.signal.reason instanceof ShutdownInterruptError;
       bus.publish(status(taskId, contextId, TaskState.TASK_STATE_WORKING));
       const artifactId = `response-${taskId}`;

@@ -32,8 +32,13 @@ export const APP_DELETED_MESSAGE = 'the app of this task was deleted while it ra
 export interface RunTracker {
   /** Runs executing now. */
   readonly runs: number;
-  /** Registers a run; `abort` is called with a ShutdownInterruptError at the deadline. Returns its release. */
-  addRun(abort: (reason: ShutdownInterruptError) => void): () => void;
+  /**
+   * Registers a run (of task `taskId`, whose lease the server renews while it is registered: see leases.ts);
+   * `abort` is called with a ShutdownInterruptError at the deadline. Returns its release.
+   */
+  addRun(abort: (reason: ShutdownInterruptError) => void, taskId?: string): () => void;
+  /** The task ids of the runs in flight (each once). */
+  taskIds(): string[];
   /** Keeps `write` in flight until it settles (its outcome is the caller's business). */
   addWrite(write: Promise<unknown>): void;
   /** Resolves true once no run and no write is in flight, false when `timeoutMs` passes first. */
@@ -47,7 +52,7 @@ export interface RunTracker {
  * server's: deleting the app interrupts and awaits its runs alone, a graceful stop all of them).
  */
 export function createRunTracker(parent?: RunTracker): RunTracker {
-  const runs = new Set<(reason: ShutdownInterruptError) => void>();
+  const runs = new Map<(reason: ShutdownInterruptError) => void, string | undefined>();
   const writes = new Set<Promise<unknown>>();
   const waiters = new Set<() => void>();
   let interrupted: 'shutdown' | 'app_deleted' | undefined;
@@ -58,20 +63,25 @@ export function createRunTracker(parent?: RunTracker): RunTracker {
     get runs() {
       return runs.size;
     },
-    addRun(abort) {
-      const up = parent?.addRun(abort);
+    addRun(abort, taskId) {
+      const up = parent?.addRun(abort, taskId);
       if (interrupted) {
         abort(new ShutdownInterruptError(interrupted));
         return () => up?.();
       }
       // A wrapper, so that the same function registered twice is two runs.
       const entry = (reason: ShutdownInterruptError) => abort(reason);
-      runs.add(entry);
+      runs.set(entry, taskId);
       return () => {
         runs.delete(entry);
         up?.();
         wake();
       };
+    },
+    taskIds() {
+      const ids = new Set<string>();
+      for (const id of runs.values()) if (id !== undefined) ids.add(id);
+      return [...ids];
     },
     addWrite(write) {
       parent?.addWrite(write);
@@ -101,7 +111,7 @@ export function createRunTracker(parent?: RunTracker): RunTracker {
     interruptAll(cause = 'shutdown') {
       interrupted = cause;
       const count = runs.size;
-      for (const abort of [...runs]) abort(new ShutdownInterruptError(cause));
+      for (const abort of [...runs.keys()]) abort(new ShutdownInterruptError(cause));
       return count;
     },
   };

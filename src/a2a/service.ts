@@ -20,6 +20,7 @@ import {
   STREAM_STATE_KEY,
   TRACE_STATE_KEY,
 } from './executor.ts';
+import { DEFAULT_TASK_LEASE_MS } from './leases.ts';
 import { PrincipalUser } from './principal-user.ts';
 import type { RunTracker } from './runs.ts';
 import { createSdkTaskStore } from './task-store.ts';
@@ -81,6 +82,8 @@ export interface A2AServiceOptions {
    * config cancels, and lets clients resubscribe to, the runs an earlier version started.
    */
   shared?: RunState | undefined;
+  /** `server.task_lease` in ms: how long an active task stays leased without a renewal (see leases.ts). */
+  taskLeaseMs?: number | undefined;
 }
 
 /** The runs in flight and their event buses, by agent; one per app, outliving its runtime versions. */
@@ -143,7 +146,7 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     const card = buildAgentCard(agent, { baseUrl: 'http://localhost', version: options.version });
     const handler = new DefaultRequestHandler(
       card,
-      createSdkTaskStore(options.tasks, agent.name, options.runs),
+      createSdkTaskStore(options.tasks, agent.name, options.runs, options.taskLeaseMs ?? DEFAULT_TASK_LEASE_MS),
       createAgentExecutor({
         agent,
         runtime: options.runtime,

@@ -2,6 +2,7 @@ import { Task, type TaskState, taskStateToJSON } from '@a2a-js/sdk';
 import type { TaskStore as SdkTaskStore, ServerCallContext } from '@a2a-js/sdk/server';
 import type { TaskStore } from '../persistence/index.ts';
 import { InvalidRequestError, type JsonValue, scopeOf } from '../shared/index.ts';
+import { isActiveState } from './leases.ts';
 import { principalOf } from './principal-user.ts';
 import type { RunTracker } from './runs.ts';
 
@@ -11,9 +12,15 @@ type ListResult = Awaited<ReturnType<SdkTaskStore['list']>>;
 /**
  * Adapts Hector's scoped task store to the A2A SDK. The scope always comes from the call's verified principal,
  * so a task id from another user or app loads as "not found". Saves are registered with `runs`, so shutdown
- * does not close the database under a run's last status.
+ * does not close the database under a run's last status. An active task is saved with a lease of `leaseMs`
+ * (see leases.ts).
  */
-export function createSdkTaskStore(store: TaskStore, agent: string, runs?: RunTracker): SdkTaskStore {
+export function createSdkTaskStore(
+  store: TaskStore,
+  agent: string,
+  runs: RunTracker | undefined,
+  leaseMs: number,
+): SdkTaskStore {
   return {
     async save(task: Task, context: ServerCallContext): Promise<void> {
       const scope = scopeOf(principalOf(context));
@@ -24,6 +31,7 @@ export function createSdkTaskStore(store: TaskStore, agent: string, runs?: RunTr
         agent,
         state,
         task: Task.toJSON(task) as JsonValue,
+        ...(isActiveState(state) ? { leaseMs } : {}),
       });
       runs?.addWrite(write);
       await write;

@@ -88,6 +88,7 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     ...(db === undefined ? {} : { database: db }),
     max_body_bytes: s.max_body_bytes,
     shutdown_timeout: s.shutdown_timeout,
+    task_lease: s.task_lease,
     ...(s.auth === undefined ? {} : { auth: buildAuth(s.auth) }),
     ...(s.cors === undefined ? {} : { cors: { ...s.cors } }),
     ...(s.rate_limiting === undefined ? {} : { rate_limiting: buildRateLimiting(s.rate_limiting) }),

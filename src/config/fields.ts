@@ -61,6 +61,18 @@ export function boolean() {
   return z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 }
 
+/** `ms` in the largest unit that divides it exactly: 0ms, 250ms, 2s, 5m, 24h. */
+function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /**
  * A duration with a unit (`500ms`, `30s`, `5m`, `1h`), output in milliseconds. A bare number is refused: `60`
  * could mean seconds or milliseconds. `maxMs` keeps values within what timers support.
@@ -74,7 +86,11 @@ export function duration(minMs: number, maxMs: number) {
     .transform((text, ctx) => {
       const ms = parseDuration(text) ?? Number.NaN;
       if (!(ms >= minMs && ms <= maxMs)) {
-        ctx.addIssue({ code: 'custom', message: `must be between ${minMs}ms and ${maxMs / 3_600_000}h`, input: text });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`,
+          input: text,
+        });
         return z.NEVER;
       }
       return ms;

@@ -77,6 +77,7 @@ test('a minimal document gets every default', () => {
     port: 8080,
     max_body_bytes: 1_048_576,
     shutdown_timeout: 10_000,
+    task_lease: 60_000,
     trusted_proxies: [],
     observability: {
       metrics: { enabled: false, path: '/metrics' },
@@ -126,6 +127,7 @@ server:
   database: postgres://hector:pw@db:5432/hector
   max_body_bytes: 1024
   shutdown_timeout: 0s
+  task_lease: 90s
   trusted_proxies: [10.0.0.0/8, "fd00::/8", 192.0.2.1]
   rate_limiting:
     enabled: true
@@ -193,6 +195,7 @@ logger: {level: silent, format: text}
     database: 'postgres://hector:pw@db:5432/hector',
     max_body_bytes: 1024,
     shutdown_timeout: 0,
+    task_lease: 90_000,
     trusted_proxies: ['10.0.0.0/8', 'fd00::/8', '192.0.2.1'],
     observability: {
       metrics: { enabled: false, path: '/metrics' },

@@ -136,6 +136,9 @@ test('durations need a unit and are bounded; output in milliseconds', () => {
   assert.deepEqual(issues(doc('server: {shutdown_timeout: 2h}\n')), [
     { path: 'server.shutdown_timeout', message: 'must be between 0ms and 1h (line 10)' },
   ]);
+  assert.deepEqual(issues(doc('server: {task_lease: 1s}\n')), [
+    { path: 'server.task_lease', message: 'must be between 2s and 1h (line 10)' },
+  ]);
   assert.deepEqual(
     issues(llm('-1s')).map((i) => i.path),
     ['llms.default.timeout'],

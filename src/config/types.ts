@@ -156,6 +156,8 @@ export interface ServerConfig {
   readonly max_body_bytes: number;
   /** Milliseconds (default 10,000). */
   readonly shutdown_timeout: number;
+  /** Milliseconds (default 60,000): how long an active task is leased without a renewal (see a2a/leases.ts). */
+  readonly task_lease: number;
   /** Absent when the file has no `server.auth` block. */
   readonly auth?: AuthConfig;
   /** Absent when the file has no `server.cors` block: no CORS headers are sent. */

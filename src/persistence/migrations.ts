@@ -216,6 +216,20 @@ const appGrantsSchema: Migration = {
   },
 };
 
+/**
+ * Task leases: an active task (submitted or working) carries `lease_until`, which the server running it keeps
+ * renewing; when a server dies, its tasks' leases run out and any server marks them failed. Tasks that were
+ * active before this migration get a lease that has already run out (their run, if any, did not take one).
+ */
+const taskLeasesSchema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('tasks').addColumn('lease_until', 'text').execute();
+    await db.schema.createIndex('tasks_lease_idx').on('tasks').column('lease_until').execute();
+    await sql`update tasks set lease_until = updated_at
+      where state in ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')`.execute(db);
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
@@ -226,6 +240,7 @@ export function migrations(kind: DatabaseKind): Record<string, Migration> {
     '0005_app_rate_limits': appLimitsSchema,
     '0006_audit_chain': auditChainSchema(kind),
     '0007_app_grants': appGrantsSchema,
+    '0008_task_leases': taskLeasesSchema,
   };
 }
 

@@ -128,6 +128,7 @@ describe('postgres specifics', { skip }, () => {
           '0005_app_rate_limits',
           '0006_audit_chain',
           '0007_app_grants',
+          '0008_task_leases',
         ],
       );
       const tables = await client.query(

@@ -36,6 +36,8 @@ export interface TasksTable {
   task: string;
   created_at: string;
   updated_at: string;
+  /** Set while the task is active: the time after which its server is presumed gone (see migrations.ts). */
+  lease_until: string | null;
 }
 
 export interface AuditTable {

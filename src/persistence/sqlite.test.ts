@@ -38,6 +38,36 @@ runStoreContract('sqlite :memory:', (deps) => openDatabase({ url: ':memory:' }, 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('sqlite specifics', () => {
+  test('upgrading to task leases: tasks active before it get a lease that has run out, others none', async () => {
+    const path = freshPath();
+    await (await openDatabase({ url: `sqlite:${path}` })).close();
+    const raw = new DatabaseSync(path);
+    // The database as the release before 0008_task_leases left it, with a task of each kind.
+    raw.exec(`DELETE FROM ${MIGRATION_TABLE} WHERE name = '0008_task_leases'`);
+    raw.exec('DROP INDEX tasks_lease_idx');
+    raw.exec('ALTER TABLE tasks DROP COLUMN lease_until');
+    const insert = raw.prepare(
+      "INSERT INTO tasks VALUES (?, 'default', 'anonymous', 'ctx', 'assistant', ?, '{}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')",
+    );
+    for (const [id, state] of [
+      ['t-working', 'TASK_STATE_WORKING'],
+      ['t-submitted', 'TASK_STATE_SUBMITTED'],
+      ['t-done', 'TASK_STATE_COMPLETED'],
+      ['t-paused', 'TASK_STATE_INPUT_REQUIRED'],
+    ]) {
+      insert.run(id!, state!);
+    }
+    raw.close();
+    const db = await openDatabase({ url: `sqlite:${path}` });
+    try {
+      const expired = await db.tasks.expiredLeases(10);
+      assert.deepEqual(expired.map((t) => t.id).sort(), ['t-submitted', 't-working']);
+      assert.deepEqual(expired[0]?.scope, { appId: 'default', userId: 'anonymous' });
+    } finally {
+      await db.close();
+    }
+  });
+
   test('creates missing directories 0700 and the database file (and its WAL files) 0600', async () => {
     const dir = join(root, 'perm', 'nested', 'deeper');
     const file = join(dir, 'hector.db');
@@ -95,6 +125,7 @@ describe('sqlite specifics', () => {
           '0005_app_rate_limits',
           '0006_audit_chain',
           '0007_app_grants',
+          '0008_task_leases',
         ],
       );
       const tables = raw

@@ -1,11 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Scope } from '../shared/index.ts';
-import { ConflictError } from '../shared/index.ts';
+import { ConflictError, InvalidRequestError } from '../shared/index.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromJsonText, toJsonText } from './json-column.ts';
 import type { Schema, TasksTable } from './schema.ts';
 import type { StoredTask, TaskStore } from './types.ts';
 import { checkId, checkPageSize, checkScope } from './validate.ts';
+
+/** The longest lease a save or renewal may take (a day): a lease is a liveness bound, not a reservation. */
+const MAX_LEASE_MS = 86_400_000;
+
+function checkLease(ms: unknown): number {
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 1 || ms > MAX_LEASE_MS) {
+    throw new InvalidRequestError(`a task lease must be an integer from 1 to ${MAX_LEASE_MS} ms`);
+  }
+  return ms;
+}
 
 function toStoredTask(row: TasksTable): StoredTask {
   return {
@@ -39,7 +49,9 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
       checkId(input.agent, 'task agent');
       checkId(input.state, 'task state');
       const task = toJsonText(input.task, 'task');
-      const now = new Date(clock.now()).toISOString();
+      const at = clock.now();
+      const now = new Date(at).toISOString();
+      const leaseUntil = input.leaseMs === undefined ? null : new Date(at + checkLease(input.leaseMs)).toISOString();
       const row = await db
         .insertInto('tasks')
         .values({
@@ -52,6 +64,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
           task,
           created_at: now,
           updated_at: now,
+          lease_until: leaseUntil,
         })
         .onConflict((oc) =>
           oc
@@ -62,6 +75,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
               state: eb.ref('excluded.state'),
               task: eb.ref('excluded.task'),
               updated_at: eb.ref('excluded.updated_at'),
+              lease_until: eb.ref('excluded.lease_until'),
             }))
             .where((eb) =>
               eb.and([
@@ -128,5 +142,55 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
       }
       return { tasks };
     },
+
+    async renewLeases(ids, leaseMs): Promise<void> {
+      const until = new Date(clock.now() + checkLease(leaseMs)).toISOString();
+      for (const id of ids) checkId(id, 'task id');
+      for (let i = 0; i < ids.length; i += RENEW_BATCH) {
+        await db
+          .updateTable('tasks')
+          .set({ lease_until: until })
+          .where('id', 'in', ids.slice(i, i + RENEW_BATCH))
+          .where('lease_until', 'is not', null)
+          .execute();
+      }
+    },
+
+    async expiredLeases(limit): Promise<Array<StoredTask & { scope: Scope }>> {
+      checkPageSize(limit, 'expired lease limit');
+      const now = new Date(clock.now()).toISOString();
+      const rows = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('lease_until', 'is not', null)
+        .where('lease_until', '<', now)
+        .orderBy('lease_until')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({ ...toStoredTask(row), scope: { appId: row.app_id, userId: row.user_id } }));
+    },
+
+    async replaceExpired(scope, id, update): Promise<boolean> {
+      checkScope(scope);
+      checkId(id, 'task id');
+      checkId(update?.state, 'task state');
+      const task = toJsonText(update.task, 'task');
+      const now = new Date(clock.now()).toISOString();
+      const row = await db
+        .updateTable('tasks')
+        .set({ state: update.state, task, updated_at: now, lease_until: null })
+        .where('id', '=', id)
+        .where('app_id', '=', scope.appId)
+        .where('user_id', '=', scope.userId)
+        .where('lease_until', 'is not', null)
+        .where('lease_until', '<', now)
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
   };
 }
+
+/** Ids per renewal statement (well under SQLite's and PostgreSQL's bound-parameter limits). */
+const RENEW_BATCH = 500;

@@ -59,7 +59,18 @@ export interface TaskStore {
    */
   save(
     scope: Scope,
-    task: { id: string; contextId: string; agent: string; state: string; task: JsonValue },
+    task: {
+      id: string;
+      contextId: string;
+      agent: string;
+      state: string;
+      task: JsonValue;
+      /**
+       * Present while the task is active (its run is in flight): the task is leased for this many ms from
+       * now, and its server renews the lease with renewLeases. Absent: the task holds no lease.
+       */
+      leaseMs?: number;
+    },
   ): Promise<void>;
   /** The task, or undefined when unknown or owned by another scope. */
   get(scope: Scope, id: string): Promise<StoredTask | undefined>;
@@ -73,6 +84,19 @@ export interface TaskStore {
     scope: Scope,
     options: { contextId?: string; agent?: string; limit: number; cursor?: string },
   ): Promise<{ tasks: StoredTask[]; nextCursor?: string }>;
+  /**
+   * Extends to `leaseMs` from now the lease of each task of `ids` that still holds one (any scope: the
+   * caller is the server running them). Ids not found, or whose task no longer holds a lease, are skipped.
+   */
+  renewLeases(ids: readonly string[], leaseMs: number): Promise<void>;
+  /** Up to `limit` tasks whose lease has run out, the longest expired first, with their scopes. */
+  expiredLeases(limit: number): Promise<Array<StoredTask & { scope: Scope }>>;
+  /**
+   * Replaces task `id` of `scope` and drops its lease, but only if its lease is still held and has run out
+   * (a compare-and-set: a task its server saved or renewed meanwhile, or one another server already
+   * replaced, is left alone). Returns whether it replaced it.
+   */
+  replaceExpired(scope: Scope, id: string, update: { state: string; task: JsonValue }): Promise<boolean>;
 }
 
 export interface AuditRecord {

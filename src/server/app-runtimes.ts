@@ -40,6 +40,8 @@ export interface AppRuntimesOptions {
   drainMs: number;
   /** The server's tracker of agent runs, for the graceful stop. */
   runs?: RunTracker | undefined;
+  /** `server.task_lease` in ms (see a2a/leases.ts). */
+  taskLeaseMs?: number | undefined;
   /** The server's metrics and tracer: apps' runs, LLM and tool calls are recorded like the file's. */
   telemetry?: Telemetry | undefined;
 }
@@ -130,6 +132,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       version: options.version,
       runs: state.tracker,
       shared: state.runs,
+      taskLeaseMs: options.taskLeaseMs,
     });
     return { appId, updatedAt, a2a, toolsets, limiter, state };
   };

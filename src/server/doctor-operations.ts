@@ -191,12 +191,29 @@ function transportFindings(config: Config): Finding[] {
   return out;
 }
 
-/** Findings about rate limits, logging, audit, observability and LLM transport. */
+/** A lease shorter than a healthy server's longest pause fails live runs (see a2a/leases.ts). */
+const SHORT_TASK_LEASE_MS = 15_000;
+
+function leaseFindings(config: Config): Finding[] {
+  if (config.server.task_lease >= SHORT_TASK_LEASE_MS) return [];
+  return [
+    make(
+      'task-lease-short',
+      'low',
+      'server.task_lease',
+      `a task lease of ${config.server.task_lease} ms: a server that stalls that long (a GC pause, a slow database) has its running tasks failed by another replica`,
+      'use the default (60s), or at least 15s',
+    ),
+  ];
+}
+
+/** Findings about rate limits, logging, audit, task leases, observability and LLM transport. */
 export function operationsFindings(config: Config): Finding[] {
   const publicWhy = exposure(config);
   return [
     ...rateLimitFindings(config, publicWhy),
     ...loggingFindings(config),
+    ...leaseFindings(config),
     ...observabilityFindings(config, publicWhy),
     ...llmFindings(config),
     ...transportFindings(config),

@@ -168,6 +168,14 @@ describe('doctor: exposure, auth, TLS', () => {
     has(f, 'log-format-text', 'logger.format', 'medium');
     has(f, 'log-level-hides-audit', 'logger.level', 'medium');
     has(grade(`${SECURE}audit: {sink: log}\n`), 'audit-log-only', 'audit.sink', 'low');
+    has(
+      grade(SECURE.replace('server:\n', 'server:\n  task_lease: 5s\n')),
+      'task-lease-short',
+      'server.task_lease',
+      'low',
+    );
+    lacks(grade(SECURE.replace('server:\n', 'server:\n  task_lease: 15s\n')), 'task-lease-short');
+    lacks(grade(SECURE), 'task-lease-short');
     const agentLimits = SECURE.replace('  rate_limiting: {requests_per_minute: 60, per_user: true}\n', '').replace(
       '{llm: default, guardrails: strict}',
       '{llm: default, guardrails: strict, rate_limits: [{type: count, window: minute, limit: 10}]}',

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { agentUrl, createA2AService, createRunTracker } from '../a2a/index.ts';
+import { agentUrl, createA2AService, createRunTracker, createTaskLeases, type TaskLeases } from '../a2a/index.ts';
 import { type AppTokenResult, createAuthenticator } from '../auth/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { createHttpApp, listen } from '../http/index.ts';
@@ -154,6 +154,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pendingApprovals: () => db?.approvals.countPending() ?? Promise.resolve(0),
   });
   let metricsListener: Awaited<ReturnType<typeof startMetricsListener>>;
+  let leases: TaskLeases | undefined;
   let auditTrail: AuditPersistence | undefined;
   let limitStore: Awaited<ReturnType<typeof openLimitStore>> | undefined;
   try {
@@ -210,6 +211,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const runs = createRunTracker();
     const a2a = createA2AService({
       runs,
+      taskLeaseMs: config.server.task_lease,
       agents,
       tasks: database.tasks,
       runtime: deps,
@@ -246,6 +248,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       verifyAppToken = manager.verifyToken;
       const runtimes = createAppRuntimes({
         runs,
+        taskLeaseMs: config.server.task_lease,
         secrets: logSecrets,
         telemetry,
         manager,
@@ -352,6 +355,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       );
     }
 
+    // Tasks left working by a server that died are failed now and whenever their lease runs out.
+    leases = createTaskLeases({ tasks: database.tasks, runs, leaseMs: config.server.task_lease, audit, logger });
+    await leases.start();
+    const ownLeases = leases;
     metricsListener = await startMetricsListener(observability, telemetry, audit);
     const listener = await listen(app, host, port);
     boundBase = `http://${displayHost(host)}:${listener.port}`;
@@ -385,6 +392,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           listener,
           runs,
           steps: [
+            // After the drain, so interrupted runs' leases are dropped by their own failed status.
+            { name: 'task leases', run: () => ownLeases.stop() },
             { name: 'auth', run: () => authenticator.close?.() },
             { name: 'toolsets', run: closeToolsets },
             { name: 'apps', run: () => tenancy?.runtimes.close() },
@@ -427,6 +436,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await limitStore?.close().catch(() => {});
     await auditTrail?.close().catch(() => {});
     await metricsListener?.listener.drain(0).catch(() => {});
+    await leases?.stop().catch(() => {});
     await telemetry.shutdown().catch(() => {});
     await db?.close().catch(() => {});
     throw err;

@@ -240,5 +240,103 @@ export function taskContract(ctx: ContractContext): void {
       const result = await db.tasks.list(A, { limit: 100, cursor: injected });
       assert.deepEqual(result.tasks.map((t) => t.id).sort(), ['a-0', 'a-1', 'a-2', 'a-3', 'a-4']);
     });
+    test('leases: an active task is leased; renewals extend it; once it runs out the task is listed as expired', async () => {
+      const clock = manualClock();
+      const db = await ctx.fresh({ clock });
+      await db.tasks.save(A, { ...task('t-1'), leaseMs: 60_000 });
+      await db.tasks.save(C, { ...task('t-2'), leaseMs: 60_000 });
+      await db.tasks.save(A, task('t-done', { state: 'TASK_STATE_COMPLETED' }));
+      assert.deepEqual(await db.tasks.expiredLeases(10), []);
+      clock.advance(59_999);
+      assert.deepEqual(await db.tasks.expiredLeases(10), [], 'a lease is good until its last millisecond');
+      await db.tasks.renewLeases(['t-1', 't-done', 'unknown'], 60_000);
+      clock.advance(2);
+      const expired = await db.tasks.expiredLeases(10);
+      assert.deepEqual(
+        expired.map((t) => [t.id, t.scope]),
+        [['t-2', C]],
+        'the renewed task is alive; a task without a lease never expires and is not given one by a renewal',
+      );
+      assert.deepEqual(expired[0]?.task, task('t-2').task);
+      clock.advance(60_000);
+      assert.deepEqual(
+        (await db.tasks.expiredLeases(10)).map((t) => t.id),
+        ['t-2', 't-1'],
+        'longest expired first',
+      );
+      assert.deepEqual(
+        (await db.tasks.expiredLeases(1)).map((t) => t.id),
+        ['t-2'],
+      );
+      assert.equal((await db.tasks.get(A, 't-done'))?.state, 'TASK_STATE_COMPLETED');
+    });
+
+    test('leases: a save without leaseMs drops the lease; a save with one takes a new lease', async () => {
+      const clock = manualClock();
+      const db = await ctx.fresh({ clock });
+      await db.tasks.save(A, { ...task('t-1'), leaseMs: 1_000 });
+      await db.tasks.save(A, task('t-1', { state: 'TASK_STATE_INPUT_REQUIRED' }));
+      clock.advance(10_000);
+      assert.deepEqual(await db.tasks.expiredLeases(10), [], 'a task paused for approval holds no lease');
+      await db.tasks.save(A, { ...task('t-1'), leaseMs: 1_000 });
+      assert.deepEqual(await db.tasks.expiredLeases(10), []);
+      clock.advance(1_001);
+      assert.deepEqual(
+        (await db.tasks.expiredLeases(10)).map((t) => t.id),
+        ['t-1'],
+      );
+    });
+
+    test('replaceExpired is a compare-and-set: only a still-held, run-out lease, in the right scope, once', async () => {
+      const clock = manualClock();
+      const db = await ctx.fresh({ clock });
+      await db.tasks.save(A, { ...task('t-1'), leaseMs: 1_000 });
+      const failed = { state: 'TASK_STATE_FAILED', task: { id: 't-1', failed: true } };
+      assert.equal(await db.tasks.replaceExpired(A, 't-1', failed), false, 'the lease has not run out');
+      clock.advance(1_001);
+      for (const other of [B, C]) {
+        assert.equal(await db.tasks.replaceExpired(other, 't-1', failed), false, 'another scope cannot reach it');
+      }
+      assert.equal(await db.tasks.replaceExpired(A, 't-unknown', failed), false);
+      assert.equal(await db.tasks.replaceExpired(A, 't-1', failed), true);
+      assert.equal(await db.tasks.replaceExpired(A, 't-1', failed), false, 'a second reaper loses');
+      const row = await db.tasks.get(A, 't-1');
+      assert.equal(row?.state, 'TASK_STATE_FAILED');
+      assert.deepEqual(row?.task, failed.task);
+      assert.equal(row?.updatedAt, clock.iso());
+      assert.deepEqual(await db.tasks.expiredLeases(10), [], 'the replaced task holds no lease');
+
+      // The server came back to life and saved (or renewed) first: the reaper leaves the task alone.
+      await db.tasks.save(A, { ...task('t-2'), leaseMs: 1_000 });
+      clock.advance(1_001);
+      await db.tasks.renewLeases(['t-2'], 1_000);
+      assert.equal(await db.tasks.replaceExpired(A, 't-2', failed), false);
+      await db.tasks.save(A, task('t-2', { state: 'TASK_STATE_COMPLETED' }));
+      clock.advance(5_000);
+      assert.equal(await db.tasks.replaceExpired(A, 't-2', failed), false);
+      assert.equal((await db.tasks.get(A, 't-2'))?.state, 'TASK_STATE_COMPLETED');
+    });
+
+    test('leases: bad lengths, ids and limits are InvalidRequestErrors; many ids renew in batches', async () => {
+      const clock = manualClock();
+      const db = await ctx.fresh({ clock });
+      for (const leaseMs of [0, -1, 1.5, Number.NaN, 86_400_001, '60000']) {
+        await assert.rejects(
+          db.tasks.save(A, { ...task('t-x'), leaseMs: leaseMs as number }),
+          InvalidRequestError,
+          String(leaseMs),
+        );
+        await assert.rejects(db.tasks.renewLeases(['t-x'], leaseMs as number), InvalidRequestError);
+      }
+      assert.equal(await db.tasks.get(A, 't-x'), undefined, 'a refused save writes nothing');
+      await assert.rejects(db.tasks.renewLeases([''], 1_000), InvalidRequestError);
+      await assert.rejects(db.tasks.expiredLeases(0), InvalidRequestError);
+      await assert.rejects(db.tasks.replaceExpired(A, '', { state: 'S', task: {} }), InvalidRequestError);
+      const ids = Array.from({ length: 1_201 }, (_, i) => `t-${i}`);
+      for (const id of ids) await db.tasks.save(A, { ...task(id), leaseMs: 1_000 });
+      await db.tasks.renewLeases([...ids, ...ids], 10_000);
+      clock.advance(5_000);
+      assert.deepEqual(await db.tasks.expiredLeases(10), [], 'every one of 1,201 ids was renewed');
+    });
   });
 }
