@@ -111,6 +111,7 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     },
     audit: {
       sink: parsed.audit.sink,
+      repeat_limit: parsed.audit.repeat_limit,
       ...(parsed.audit.path === undefined ? {} : { path: resolve(baseDir, parsed.audit.path) }),
     },
   };

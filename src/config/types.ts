@@ -231,6 +231,8 @@ export interface AuditConfig {
   readonly sink: AuditSinkKind;
   /** `sink: file`: the absolute path of the audit file; absent: `.hector/audit.jsonl` under the working directory. */
   readonly path?: string;
+  /** Events of one repeated failure written per minute (0: every one); see observability/repeat-throttle.ts. */
+  readonly repeat_limit: number;
 }
 
 export interface Config {

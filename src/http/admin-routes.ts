@@ -16,6 +16,8 @@
  * every issue's path, and nothing is created or changed. Every action writes a `component: admin` audit event
  * (action, app id, success), never a config or a token.
  */
+
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuditSink } from '../observability/index.ts';
@@ -29,7 +31,7 @@ import {
   isPlainObject,
   safeJsonParse,
 } from '../shared/index.ts';
-import { limitView } from './rate-limit.ts';
+import { auditAddress, limitView } from './rate-limit.ts';
 
 /** A token answer: `{access_token, token_type: "bearer", expires_at}`. */
 export interface TokenAnswerShape {
@@ -80,6 +82,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<Env> {
       tenant: plausible ?? 'default',
       success,
       request_id: requestIdOf(c),
+      client_address: auditAddress(c as Context),
       app_id: plausible,
       ...(appId !== null && plausible === null ? { app_id_given: appId.slice(0, 80) } : {}),
     });

@@ -97,7 +97,9 @@ export interface HttpAppOptions {
   metrics?: MetricsEndpointOptions | undefined;
 }
 
-type Env = { Variables: { requestId: string; peer: string | undefined; span: Span | undefined } };
+type Env = {
+  Variables: { requestId: string; peer: string | undefined; client: string | undefined; span: Span | undefined };
+};
 
 /**
  * Whether `principal` may know that `agent` exists: public agents are visible to everyone (calling them still
@@ -148,6 +150,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
     const requestId = newId('req');
     c.set('requestId', requestId);
     c.set('peer', peerAddress(c));
+    // For audit events (rate limiting keys on its own copy of the trusted proxies, the same list).
+    c.set('client', clientAddress(c, c.get('peer'), options.trustedProxies ?? []));
     c.header('X-Request-Id', requestId);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'no-store');

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { type Authenticator, authFailureError } from '../auth/index.ts';
 import type { AuditSink } from '../observability/index.ts';
 import { ANONYMOUS_PRINCIPAL, PermissionDeniedError, type Principal } from '../shared/index.ts';
+import { auditAddress } from './rate-limit.ts';
 
 /**
  * `required`: when authentication is on, a request without valid credentials is refused (401).
@@ -42,6 +43,7 @@ export async function principalOf(c: Context, deps: AuthDeps, mode: AuthMode): P
         tenant: ANONYMOUS_PRINCIPAL.tenant,
         success: false,
         request_id: requestId,
+        client_address: auditAddress(c),
         method: result.principal.method,
         reason: 'unknown_tenant',
         claimed_tenant: result.principal.tenant.slice(0, 128),
@@ -55,6 +57,7 @@ export async function principalOf(c: Context, deps: AuthDeps, mode: AuthMode): P
       tenant: principal.tenant,
       success: true,
       request_id: requestId,
+      client_address: auditAddress(c),
       method: principal.method,
     });
     return principal;
@@ -67,6 +70,7 @@ export async function principalOf(c: Context, deps: AuthDeps, mode: AuthMode): P
     tenant: ANONYMOUS_PRINCIPAL.tenant,
     success: false,
     request_id: requestId,
+    client_address: auditAddress(c),
     reason: result.reason,
   });
   throw authFailureError(result.reason);

@@ -14,6 +14,7 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { AuditSink, Span, Telemetry } from '../observability/index.ts';
 import { constantTimeEqual } from '../shared/index.ts';
+import { auditAddress } from './rate-limit.ts';
 
 export interface MetricsEndpointOptions {
   /** Path of the metrics (validated by config). */
@@ -84,6 +85,7 @@ export function metricsHandler(options: MetricsEndpointOptions) {
           tenant: 'default',
           success: false,
           request_id: (c.get('requestId') as string | undefined) ?? null,
+          client_address: auditAddress(c),
         });
         c.header('WWW-Authenticate', 'Bearer realm="hector-metrics"');
         return c.json(

@@ -60,6 +60,16 @@ export function peerAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
+/**
+ * The client address named in audit events (`client_address`): the one set by the app's first middleware
+ * (clientAddress, with the server's trusted proxies), else the TCP peer's key address (an app of its own, such
+ * as the metrics port, trusts no proxy), else null.
+ */
+export function auditAddress(c: Context): string | null {
+  const set = c.get('client') as string | undefined;
+  return set ?? clientAddress(c, peerAddress(c), []) ?? null;
+}
+
 /** Whether the TCP peer address is inside one of `trusted` (`server.trusted_proxies`); false without a peer. */
 export function isTrustedPeer(peer: string | undefined, trusted: readonly Cidr[]): boolean {
   const ip = parseAddress(peer);

@@ -8,6 +8,8 @@ export type { LogFormat, Logger, LoggerOptions, LogLevel, SecretSet } from './lo
 export { createLogger, createScrubber, createSecretSet } from './logger.ts';
 export { meterAuditSink } from './metered-audit.ts';
 export type { MetricsOptions } from './metrics.ts';
+export type { RepeatThrottleOptions } from './repeat-throttle.ts';
+export { throttleRepeatedFailures } from './repeat-throttle.ts';
 export type {
   LlmCallRecord,
   Metrics,

@@ -11,6 +11,7 @@ import {
   type Logger,
   type LogLevel,
   meterAuditSink,
+  throttleRepeatedFailures,
 } from '../observability/index.ts';
 import { type Database, openDatabase } from '../persistence/index.ts';
 import { createRateLimiter, type LimitRule } from '../ratelimit/index.ts';
@@ -167,13 +168,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     auditTrail = await openAuditPersistence(config.audit, { database, stateDir, key: auditKey, secrets: logSecrets });
     const trail = auditTrail;
     logger.info({ component: 'audit', sink: config.audit.sink }, `audit trail: ${trail.description}`);
-    // Auth failures, rate-limit denials and guardrail blocks are counted from their audit events.
+    // Auth failures, rate-limit denials and guardrail blocks are counted from their audit events, every one of
+    // them, before repeated failures are throttled on their way to the log and the trail.
     const audit = meterAuditSink(
-      createAuditSink({
-        // Not a child with its own `component`: every event names its component, and a line must carry one.
-        logger,
-        ...(trail.persist ? { persist: trail.persist } : {}),
-      }),
+      throttleRepeatedFailures(
+        createAuditSink({
+          // Not a child with its own `component`: every event names its component, and a line must carry one.
+          logger,
+          ...(trail.persist ? { persist: trail.persist } : {}),
+        }),
+        { limit: config.audit.repeat_limit },
+      ),
       telemetry.metrics,
     );
     const limiterFor = (rules: readonly LimitRule[]) =>

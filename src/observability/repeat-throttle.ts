@@ -1,0 +1,156 @@
+/**
+ * Repeated failures in the audit trail: one client that sends bad credentials (or keeps hitting a rate limit)
+ * thousands of times a minute must not turn each attempt into a hash-chained row and a log line. That is a cheap
+ * way to fill the disk, to slow every other event's append, and to bury the events that matter.
+ *
+ * The returned sink forwards every event unchanged, except failures that repeat:
+ * - `authenticate` with `success: false` (components `auth`, `admin`, `metrics`), keyed by component,
+ *   `client_address` and `reason`;
+ * - `ratelimit.deny`, keyed by tenant, user, stage and the rule (type, window, scope, agent).
+ *
+ * Of each key, the first `limit` events of a window of `windowMs` are written as they are. The rest are
+ * counted. When the window ends (at the latest on the next sweep, or at `flush`, i.e. at shutdown), one event
+ * `<component>.repeated` says how many were left out (`count`), with `repeated_action`, the key's fields,
+ * `window_start` and `window_end`. Keys are bounded (`maxKeys`): past that, new keys of a component share one
+ * key, whose summary names `client_address: "*"` (the events it writes keep their own). `limit: 0` keeps
+ * every event.
+ *
+ * Wrap this inside meterAuditSink, so the metrics still count every failure.
+ */
+import type { AuditInput, AuditSink } from './audit.ts';
+
+export interface RepeatThrottleOptions {
+  /** Events of one key written per window (0: no throttling). */
+  limit: number;
+  /** Window length (default one minute). */
+  windowMs?: number;
+  /** Most keys tracked at once (default 10,000). */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+/** The fields that name what repeats, copied into the `repeated` event. */
+const AUTH_FIELDS = ['client_address', 'reason'] as const;
+const DENIAL_FIELDS = ['client_address', 'stage', 'limit_type', 'window', 'limit', 'scope', 'rule_agent'] as const;
+
+interface Window {
+  readonly start: number;
+  written: number;
+  suppressed: number;
+  /** The first event of the window, for the summary's identity and key fields. */
+  readonly first: AuditInput;
+  readonly fields: readonly string[];
+}
+
+function classify(event: AuditInput): { key: string; fields: readonly string[] } | undefined {
+  const field = (name: string) => {
+    const value = (event as Record<string, unknown>)[name];
+    return value === undefined || value === null ? '' : String(value);
+  };
+  if (event.action === 'authenticate' && event.success === false) {
+    return {
+      key: JSON.stringify([event.component, field('client_address'), field('reason')]),
+      fields: AUTH_FIELDS,
+    };
+  }
+  if (event.component === 'ratelimit' && event.action === 'deny') {
+    return {
+      key: JSON.stringify([
+        'ratelimit',
+        event.tenant,
+        event.user,
+        ...DENIAL_FIELDS.filter((f) => f !== 'client_address' && f !== 'limit').map(field),
+      ]),
+      fields: DENIAL_FIELDS,
+    };
+  }
+  return undefined;
+}
+
+export function throttleRepeatedFailures(
+  sink: AuditSink,
+  options: RepeatThrottleOptions,
+): AuditSink & { sweep(): void } {
+  const windowMs = options.windowMs ?? 60_000;
+  const maxKeys = options.maxKeys ?? 10_000;
+  const now = options.now ?? Date.now;
+  const windows = new Map<string, Window>();
+
+  const summarise = (w: Window, end: number) => {
+    if (w.suppressed === 0) return;
+    const first = w.first as Record<string, unknown>;
+    const keyFields: Record<string, unknown> = {};
+    for (const f of w.fields) if (first[f] !== undefined) keyFields[f] = first[f];
+    sink.emit({
+      level: 'warn',
+      component: w.first.component,
+      action: 'repeated',
+      user: w.first.user,
+      tenant: w.first.tenant,
+      success: false,
+      request_id: null,
+      repeated_action: w.first.action,
+      ...keyFields,
+      count: w.suppressed,
+      window_start: new Date(w.start).toISOString(),
+      window_end: new Date(end).toISOString(),
+    });
+  };
+
+  /** Ends the windows that are over (all of them with `all`), writing their summaries. */
+  const sweep = (all = false) => {
+    const t = now();
+    for (const [key, w] of windows) {
+      if (all || t - w.start >= windowMs) {
+        windows.delete(key);
+        summarise(w, Math.min(t, w.start + windowMs));
+      }
+    }
+  };
+
+  const timer = options.limit > 0 ? setInterval(() => sweep(), windowMs) : undefined;
+  timer?.unref();
+
+  return {
+    emit(event) {
+      const kind = options.limit > 0 ? classify(event) : undefined;
+      if (!kind) {
+        sink.emit(event);
+        return;
+      }
+      const t = now();
+      let key = kind.key;
+      let first = event;
+      let w = windows.get(key);
+      if (w && t - w.start >= windowMs) {
+        windows.delete(key);
+        summarise(w, w.start + windowMs);
+        w = undefined;
+      }
+      if (!w && windows.size >= maxKeys) {
+        sweep();
+        if (windows.size >= maxKeys) {
+          // Too many distinct sources at once: the overflow of a component shares one key.
+          key = JSON.stringify([event.component, '*']);
+          first = { ...event, client_address: '*' };
+          w = windows.get(key);
+        }
+      }
+      if (!w) {
+        w = { start: t, written: 0, suppressed: 0, first, fields: kind.fields };
+        windows.set(key, w);
+      }
+      if (w.written < options.limit) {
+        w.written++;
+        sink.emit(event);
+      } else {
+        w.suppressed++;
+      }
+    },
+    sweep: () => sweep(),
+    async flush() {
+      sweep(true);
+      await sink.flush();
+    },
+  };
+}
