@@ -14,7 +14,7 @@ import { AppError, GuardrailBlockedError, isAppError, newId, type RateSubject, s
 import { REQUEST_PART_TYPE } from './approvals.ts';
 import { userTextOf } from './parts.ts';
 import { principalOf } from './principal-user.ts';
-import { type RunTracker, ShutdownInterruptError } from './runs.ts';
+import { type RunCapReached, type RunTracker, ShutdownInterruptError } from './runs.ts';
 
 /** Key in the SDK call context's state map telling the executor to stream the model's output. */
 export const STREAM_STATE_KEY = 'hector.stream';
@@ -98,6 +98,13 @@ function approvalStatus(taskId: string, contextId: string, requests: readonly Ap
   });
 }
 
+/** What a client reads in the rejected status of a run refused by a cap on runs in flight. */
+export function runCapMessage(cap: RunCapReached): string {
+  return cap.scope === 'app'
+    ? `this app already has ${cap.limit} agent runs in flight, its cap (max_concurrent_runs); send the message again when one has finished`
+    : `the server already has ${cap.limit} agent runs in flight, its cap (server.max_concurrent_runs); send the message again when one has finished`;
+}
+
 /** Text shown to the client for a failed run: AppError messages are written to be safe; anything else is not. */
 export function clientFailureText(err: unknown, requestId: string | null): string {
   if (isAppError(err)) return err.message;
@@ -156,7 +163,6 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
             history: [userMessage],
             metadata: undefined,
           };
-      bus.publish(AgentEvent.task(task));
 
       const audit = (success: boolean, extra: Record<string, unknown>) =>
         options.audit.emit({
@@ -174,6 +180,25 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
         });
 
       const resuming = ctx.task?.status?.state === TaskState.TASK_STATE_INPUT_REQUIRED;
+      // A new run over a cap is refused, in the first event (a non-blocking call answers with it); a run resuming
+      // after approval was admitted before and goes on. No await from here to addRun: the check and the
+      // registration are one step, so a burst cannot slip under the cap.
+      const cap = resuming ? undefined : options.runs?.admit();
+      if (cap) {
+        const text = runCapMessage(cap);
+        audit(false, { error: text, refused: 'max_concurrent_runs', cap_scope: cap.scope, cap: cap.limit });
+        const message = agentMessage(taskId, contextId, text);
+        bus.publish(
+          AgentEvent.task({
+            ...task,
+            status: { state: TaskState.TASK_STATE_REJECTED, message, timestamp: new Date().toISOString() },
+            history: [...task.history, message],
+          }),
+        );
+        bus.finished();
+        return;
+      }
+      bus.publish(AgentEvent.task(task));
       let userText = '';
       try {
         if (!resuming) userText = userTextOf(userMessage);

@@ -29,3 +29,25 @@ test('a failed write still settles; interruptAll aborts every run and any run ad
   assert.equal(reasons.length, 3);
   assert.ok(reasons.every((r) => r instanceof ShutdownInterruptError));
 });
+
+test('caps: admit refuses at the cap of the tracker or of a parent; setLimit changes it; releases make room', () => {
+  const server = createRunTracker(undefined, { scope: 'server', limit: 3 });
+  const app1 = createRunTracker(server, { scope: 'app', limit: 2 });
+  const app2 = createRunTracker(server, { scope: 'app' });
+  assert.equal(app1.admit(), undefined);
+  const r1 = app1.addRun(() => {}, 't1');
+  app1.addRun(() => {}, 't2');
+  assert.deepEqual(app1.admit(), { scope: 'app', limit: 2 }, "the app's own cap");
+  assert.equal(app2.admit(), undefined, 'another app is not held back by it');
+  app2.addRun(() => {}, 't3');
+  assert.deepEqual(app2.admit(), { scope: 'server', limit: 3 }, "the server's cap counts every app");
+  assert.deepEqual(app1.admit(), { scope: 'app', limit: 2 }, 'the nearest cap is named first');
+  r1();
+  assert.deepEqual(app1.admit(), undefined, 'a finished run makes room');
+  app1.setLimit(1);
+  assert.deepEqual(app1.admit(), { scope: 'app', limit: 1 }, 'a lowered cap applies to new runs');
+  assert.deepEqual(server.taskIds().sort(), ['t2', 't3'], 'runs in flight go on');
+  app1.setLimit(undefined);
+  server.setLimit(undefined);
+  assert.equal(app1.admit(), undefined);
+});

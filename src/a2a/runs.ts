@@ -39,6 +39,14 @@ export interface RunTracker {
   addRun(abort: (reason: ShutdownInterruptError) => void, taskId?: string): () => void;
   /** The task ids of the runs in flight (each once). */
   taskIds(): string[];
+  /**
+   * Whether a new run may start now: undefined, or the cap it would exceed (this tracker's, else a parent's).
+   * With no await between it and addRun, the check and the registration are one step, so concurrent requests
+   * cannot all slip under the cap.
+   */
+  admit(): RunCapReached | undefined;
+  /** Caps the runs in flight here (undefined: no cap). Runs already in flight go on; only new ones wait. */
+  setLimit(limit: number | undefined): void;
   /** Keeps `write` in flight until it settles (its outcome is the caller's business). */
   addWrite(write: Promise<unknown>): void;
   /** Resolves true once no run and no write is in flight, false when `timeoutMs` passes first. */
@@ -47,11 +55,22 @@ export interface RunTracker {
   interruptAll(cause?: 'shutdown' | 'app_deleted'): number;
 }
 
+/** A cap a new run would exceed: `server.max_concurrent_runs`, or an app's `max_concurrent_runs`. */
+export interface RunCapReached {
+  readonly scope: 'server' | 'app';
+  readonly limit: number;
+}
+
 /**
  * `parent`: a tracker that also hears of every run and write registered here (an app's tracker and the
  * server's: deleting the app interrupts and awaits its runs alone, a graceful stop all of them).
  */
-export function createRunTracker(parent?: RunTracker): RunTracker {
+export function createRunTracker(
+  parent?: RunTracker,
+  options: { scope?: 'server' | 'app'; limit?: number | undefined } = {},
+): RunTracker {
+  const scope = options.scope ?? 'server';
+  let limit = options.limit;
   const runs = new Map<(reason: ShutdownInterruptError) => void, string | undefined>();
   const writes = new Set<Promise<unknown>>();
   const waiters = new Set<() => void>();
@@ -77,6 +96,13 @@ export function createRunTracker(parent?: RunTracker): RunTracker {
         up?.();
         wake();
       };
+    },
+    admit() {
+      if (limit !== undefined && runs.size >= limit) return { scope, limit };
+      return parent?.admit();
+    },
+    setLimit(value) {
+      limit = value;
     },
     taskIds() {
       const ids = new Set<string>();

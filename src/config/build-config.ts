@@ -89,6 +89,7 @@ export function buildConfig(parsed: ParsedSchema, baseDir: string): Config {
     max_body_bytes: s.max_body_bytes,
     shutdown_timeout: s.shutdown_timeout,
     task_lease: s.task_lease,
+    max_concurrent_runs: s.max_concurrent_runs,
     ...(s.auth === undefined ? {} : { auth: buildAuth(s.auth) }),
     ...(s.cors === undefined ? {} : { cors: { ...s.cors } }),
     ...(s.rate_limiting === undefined ? {} : { rate_limiting: buildRateLimiting(s.rate_limiting) }),

@@ -78,6 +78,7 @@ test('a minimal document gets every default', () => {
     max_body_bytes: 1_048_576,
     shutdown_timeout: 10_000,
     task_lease: 60_000,
+    max_concurrent_runs: 0,
     trusted_proxies: [],
     observability: {
       metrics: { enabled: false, path: '/metrics' },
@@ -128,6 +129,7 @@ server:
   max_body_bytes: 1024
   shutdown_timeout: 0s
   task_lease: 90s
+  max_concurrent_runs: 50
   trusted_proxies: [10.0.0.0/8, "fd00::/8", 192.0.2.1]
   rate_limiting:
     enabled: true
@@ -196,6 +198,7 @@ logger: {level: silent, format: text}
     max_body_bytes: 1024,
     shutdown_timeout: 0,
     task_lease: 90_000,
+    max_concurrent_runs: 50,
     trusted_proxies: ['10.0.0.0/8', 'fd00::/8', '192.0.2.1'],
     observability: {
       metrics: { enabled: false, path: '/metrics' },

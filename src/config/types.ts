@@ -156,6 +156,8 @@ export interface ServerConfig {
   readonly max_body_bytes: number;
   /** Milliseconds (default 10,000). */
   readonly shutdown_timeout: number;
+  /** The most agent runs in flight at once, of every app (0: no cap). */
+  readonly max_concurrent_runs: number;
   /** Milliseconds (default 60,000): how long an active task is leased without a renewal (see a2a/leases.ts). */
   readonly task_lease: number;
   /** Absent when the file has no `server.auth` block. */

@@ -1,10 +1,10 @@
 /**
  * The Admin API routes, in the shapes of the Hector security guide (plus usage and audit reads):
  *
- *   POST   /admin/apps              {name, config_json | config, host_tools?, rate_limits?} → 201 {app, access_token, token_type, expires_at}
+ *   POST   /admin/apps              {name, config_json | config, host_tools?, rate_limits?, allowed_ranges?, max_concurrent_runs?} → 201 {app, access_token, token_type, expires_at}
  *   GET    /admin/apps              → {apps, total}
  *   GET    /admin/apps/{id}         → {app}
- *   PUT    /admin/apps/{id}         {name?, config_json? | config?, host_tools?, rate_limits?} → {app}
+ *   PUT    /admin/apps/{id}         {name?, config_json? | config?, host_tools?, rate_limits?, allowed_ranges?, max_concurrent_runs?} → {app}
  *   POST   /admin/apps/{id}/token   {keep_previous_seconds?} → {access_token, token_type, expires_at}
  *   DELETE /admin/apps/{id}         → 204
  *   GET    /admin/apps/{id}/usage   ?user= → {app_id, limits}: the app's use of its limits (per user with `user`)

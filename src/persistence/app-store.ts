@@ -15,6 +15,7 @@ function toApp(row: Selectable<AppsTable>): StoredApp {
     hostTools: Number(row.host_tools) === 1,
     rateLimits: row.rate_limits,
     allowedRanges: row.allowed_ranges,
+    maxConcurrentRuns: row.max_concurrent_runs === null ? null : Number(row.max_concurrent_runs),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -29,6 +30,16 @@ function toKey(row: Selectable<AppKeysTable>): StoredAppKey {
     createdAt: row.created_at,
     ...(row.valid_until === null ? {} : { validUntil: Number(row.valid_until) }),
   };
+}
+
+/** The most runs an app may be allowed in flight at once. */
+export const MAX_CONCURRENT_RUNS = 100_000;
+
+function checkRunCap(value: unknown): void {
+  if (value === null) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENT_RUNS) {
+    throw new InvalidRequestError(`an app's run cap must be null or an integer from 1 to ${MAX_CONCURRENT_RUNS}`);
+  }
 }
 
 function checkName(name: string): void {
@@ -60,6 +71,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
       checkText(app.configSealed, 'app config');
       checkText(app.rateLimits, 'app rate limits');
       checkText(app.allowedRanges, 'app allowed ranges');
+      checkRunCap(app.maxConcurrentRuns);
       checkKey(key);
       const at = now();
       return db.transaction().execute(async (tx) => {
@@ -72,6 +84,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
             host_tools: app.hostTools ? 1 : 0,
             rate_limits: app.rateLimits,
             allowed_ranges: app.allowedRanges,
+            max_concurrent_runs: app.maxConcurrentRuns,
             created_at: at,
             updated_at: at,
           })
@@ -119,6 +132,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
       if (change.configSealed !== undefined) checkText(change.configSealed, 'app config');
       if (change.rateLimits !== undefined) checkText(change.rateLimits, 'app rate limits');
       if (change.allowedRanges !== undefined) checkText(change.allowedRanges, 'app allowed ranges');
+      if (change.maxConcurrentRuns !== undefined) checkRunCap(change.maxConcurrentRuns);
       try {
         return await db.transaction().execute(async (tx) => {
           const current = await tx.selectFrom('apps').select('updated_at').where('id', '=', id).executeTakeFirst();
@@ -136,6 +150,7 @@ export function createAppStore(db: Kysely<Schema>, clock: Clock): AppStore {
               ...(change.hostTools === undefined ? {} : { host_tools: change.hostTools ? 1 : 0 }),
               ...(change.rateLimits === undefined ? {} : { rate_limits: change.rateLimits }),
               ...(change.allowedRanges === undefined ? {} : { allowed_ranges: change.allowedRanges }),
+              ...(change.maxConcurrentRuns === undefined ? {} : { max_concurrent_runs: change.maxConcurrentRuns }),
               updated_at: at,
             })
             .where('id', '=', id)

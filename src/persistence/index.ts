@@ -1,3 +1,4 @@
+export { MAX_CONCURRENT_RUNS } from './app-store.ts';
 export { describeDatabaseUrl } from './database-url.ts';
 export { openDatabase } from './open-database.ts';
 export type {

@@ -230,6 +230,13 @@ const taskLeasesSchema: Migration = {
   },
 };
 
+/** The cap an admin sets on an app's agent runs in flight (null: none of its own). */
+const appRunCapSchema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('apps').addColumn('max_concurrent_runs', 'integer').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
@@ -241,6 +248,7 @@ export function migrations(kind: DatabaseKind): Record<string, Migration> {
     '0006_audit_chain': auditChainSchema(kind),
     '0007_app_grants': appGrantsSchema,
     '0008_task_leases': taskLeasesSchema,
+    '0009_app_run_caps': appRunCapSchema,
   };
 }
 

@@ -129,6 +129,7 @@ describe('postgres specifics', { skip }, () => {
           '0006_audit_chain',
           '0007_app_grants',
           '0008_task_leases',
+          '0009_app_run_caps',
         ],
       );
       const tables = await client.query(

@@ -108,6 +108,8 @@ export interface AppsTable {
   rate_limits: ColumnType<string, string | undefined, string>;
   /** The private ranges an admin lets the app reach, as a JSON list of CIDRs. */
   allowed_ranges: ColumnType<string, string | undefined, string>;
+  /** The most runs the app may have in flight at once; null: no cap of its own. */
+  max_concurrent_runs: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: string;
   updated_at: string;
 }

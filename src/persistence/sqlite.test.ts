@@ -43,7 +43,9 @@ describe('sqlite specifics', () => {
     await (await openDatabase({ url: `sqlite:${path}` })).close();
     const raw = new DatabaseSync(path);
     // The database as the release before 0008_task_leases left it, with a task of each kind.
-    raw.exec(`DELETE FROM ${MIGRATION_TABLE} WHERE name = '0008_task_leases'`);
+    // (and of every migration after it, which the migrator would otherwise see applied out of order)
+    raw.exec(`DELETE FROM ${MIGRATION_TABLE} WHERE name >= '0008'`);
+    raw.exec('ALTER TABLE apps DROP COLUMN max_concurrent_runs');
     raw.exec('DROP INDEX tasks_lease_idx');
     raw.exec('ALTER TABLE tasks DROP COLUMN lease_until');
     const insert = raw.prepare(
@@ -126,6 +128,7 @@ describe('sqlite specifics', () => {
           '0006_audit_chain',
           '0007_app_grants',
           '0008_task_leases',
+          '0009_app_run_caps',
         ],
       );
       const tables = raw

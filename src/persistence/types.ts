@@ -266,6 +266,8 @@ export interface StoredApp {
   readonly rateLimits: string;
   /** The private ranges an admin lets the app reach: a JSON list of CIDRs, validated by the caller (`[]`: none). */
   readonly allowedRanges: string;
+  /** The most agent runs the app may have in flight at once (an integer ≥ 1); null: no cap of its own. */
+  readonly maxConcurrentRuns: number | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -301,7 +303,14 @@ export interface AppStore {
   /** Undefined when there is no such app; a ConflictError when the new name is taken. */
   update(
     id: string,
-    change: { name?: string; configSealed?: string; hostTools?: boolean; rateLimits?: string; allowedRanges?: string },
+    change: {
+      name?: string;
+      configSealed?: string;
+      hostTools?: boolean;
+      rateLimits?: string;
+      allowedRanges?: string;
+      maxConcurrentRuns?: number | null;
+    },
     /** When set, the update applies only if the app is still at this `updatedAt` (else a ConflictError). */
     expectedUpdatedAt?: string,
   ): Promise<StoredApp | undefined>;

@@ -123,6 +123,8 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       ...(appTelemetry ? { telemetry: appTelemetry } : {}),
     };
     const state = stateOf(appId);
+    // The cap of the newest version built; runs already in flight go on when it is lowered.
+    state.tracker.setLimit(validated.maxConcurrentRuns ?? undefined);
     const a2a = createA2AService({
       agents,
       tasks: options.db.tasks,
@@ -146,7 +148,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
   const stateOf = (appId: string) => {
     let state = states.get(appId);
     if (!state) {
-      const tracker = createRunTracker(options.runs);
+      const tracker = createRunTracker(options.runs, { scope: 'app' });
       state = { runs: createRunState(), tracker };
       states.set(appId, state);
     }

@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppSigningKey, createAppTokenVerifier, generateAppSigningKey, signAppToken } from '../auth/index.ts';
 import { type LimitRuleConfig, parseLimitRules } from '../config/index.ts';
-import type { Database, StoredApp } from '../persistence/index.ts';
+import { type Database, MAX_CONCURRENT_RUNS, type StoredApp } from '../persistence/index.ts';
 import {
   type Clock,
   ConfigError,
@@ -46,6 +46,8 @@ export interface AppView {
   readonly allowed_ranges: readonly string[];
   /** The limits an admin set on the app, counted on top of the server's own (`[]`: none). */
   readonly rate_limits: readonly LimitRuleConfig[];
+  /** The most agent runs the app may have in flight at once; null: only the server's cap applies. */
+  readonly max_concurrent_runs: number | null;
   readonly created_at: string;
   readonly updated_at: string;
   /** The config as given, with every secret replaced by `***`; null when it cannot be opened (see config_error). */
@@ -90,6 +92,8 @@ export interface ServedAppConfig extends ValidatedAppConfig {
   readonly rateLimits: readonly LimitRuleConfig[];
   /** The private ranges the admin granted the app (also applied to its LLMs' base_url). */
   readonly allowedRanges: readonly string[];
+  /** The admin's cap on the app's runs in flight (null: none of its own). */
+  readonly maxConcurrentRuns: number | null;
 }
 
 /** Refuses body fields this route does not know (a typo must not silently mean "not set"). */
@@ -114,6 +118,7 @@ const APP_FIELDS = [
   'host_tools',
   'rate_limits',
   'allowed_ranges',
+  'max_concurrent_runs',
   'expires_in',
 ] as const;
 const AUDIT_QUERY = ['since', 'until', 'component', 'user', 'limit'] as const;
@@ -159,6 +164,17 @@ function checkRanges(value: unknown): string[] {
     }
     return v;
   });
+}
+
+/** `max_concurrent_runs` of a request body: null (no cap of the app's own) or a whole number from 1. */
+function checkRunCap(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENT_RUNS) {
+    throw new InvalidRequestError(
+      `max_concurrent_runs must be null (no cap of the app's own) or a whole number from 1 to ${MAX_CONCURRENT_RUNS}`,
+    );
+  }
+  return value;
 }
 
 /** `expires_in` of a request body: the token's lifetime in seconds, 300 to a year; default the server's. */
@@ -232,6 +248,7 @@ export function createAppManager(options: AppManagerOptions) {
       host_tools: app.hostTools,
       allowed_ranges: storedRanges(app),
       rate_limits: storedLimits(app),
+      max_concurrent_runs: app.maxConcurrentRuns,
       created_at: app.createdAt,
       updated_at: app.updatedAt,
     };
@@ -280,6 +297,7 @@ export function createAppManager(options: AppManagerOptions) {
       const name = checkName(body.name);
       const hostTools = checkHostTools(body.host_tools) ?? false;
       const allowedRanges = body.allowed_ranges === undefined ? [] : checkRanges(body.allowed_ranges);
+      const maxConcurrentRuns = body.max_concurrent_runs === undefined ? null : checkRunCap(body.max_concurrent_runs);
       const ttlSeconds = checkTtl(body.expires_in, ttl);
       const id = newId('app');
       const source = configOf(body, true);
@@ -289,7 +307,7 @@ export function createAppManager(options: AppManagerOptions) {
       // A taken name is refused before the probe makes a workspace (the insert still decides a race).
       if (await db.apps.getByName(name)) throw new ConflictError(NAME_TAKEN);
       try {
-        await options.probe?.(id, { ...validated, rateLimits, allowedRanges });
+        await options.probe?.(id, { ...validated, rateLimits, allowedRanges, maxConcurrentRuns });
         const key = await generateAppSigningKey();
         const app = await db.apps.create(
           {
@@ -298,6 +316,7 @@ export function createAppManager(options: AppManagerOptions) {
             hostTools,
             rateLimits: JSON.stringify(rateLimits),
             allowedRanges: JSON.stringify(allowedRanges),
+            maxConcurrentRuns,
             configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
           },
           storedKey(key),
@@ -318,7 +337,14 @@ export function createAppManager(options: AppManagerOptions) {
     /** The app's validated config and limits (for serving it), or undefined for an unknown app. */
     async config(id: string): Promise<ServedAppConfig | undefined> {
       const app = await db.apps.get(id);
-      return app && { ...open(app), rateLimits: storedLimits(app), allowedRanges: storedRanges(app) };
+      return (
+        app && {
+          ...open(app),
+          rateLimits: storedLimits(app),
+          allowedRanges: storedRanges(app),
+          maxConcurrentRuns: app.maxConcurrentRuns,
+        }
+      );
     },
     /**
      * `PUT /admin/apps/{id}`: `{name?, config_json? | config?, host_tools?, rate_limits?}`; validated (and the
@@ -333,12 +359,14 @@ export function createAppManager(options: AppManagerOptions) {
       const hostTools = checkHostTools(body.host_tools) ?? current.hostTools;
       const allowedRanges =
         body.allowed_ranges === undefined ? storedRanges(current) : checkRanges(body.allowed_ranges);
+      const maxConcurrentRuns =
+        body.max_concurrent_runs === undefined ? current.maxConcurrentRuns : checkRunCap(body.max_concurrent_runs);
       const source = configOf(body, false) ?? sealer.open(current.configSealed, configBinding(id));
       // Re-validated also when only a grant changes: revoking host_tools must not leave a command tool behind.
       const validated = validateAppConfig(source, { appId: id, appsDir: options.appsDir, hostTools, allowedRanges });
       const rateLimits = body.rate_limits === undefined ? storedLimits(current) : limitsOf(body.rate_limits);
       checkLimitsPossible(validated, rateLimits);
-      await options.probe?.(id, { ...validated, rateLimits, allowedRanges });
+      await options.probe?.(id, { ...validated, rateLimits, allowedRanges, maxConcurrentRuns });
       // Applied only to the version it was built from: a concurrent update makes this one a 409, never a mix.
       const updated = await db.apps.update(
         id,
@@ -347,6 +375,7 @@ export function createAppManager(options: AppManagerOptions) {
           hostTools,
           rateLimits: JSON.stringify(rateLimits),
           allowedRanges: JSON.stringify(allowedRanges),
+          maxConcurrentRuns,
           configSealed: sealer.seal(JSON.stringify(validated.document), configBinding(id)),
         },
         current.updatedAt,

@@ -213,7 +213,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     };
     runtime = deps;
     // Every agent run of the file's agents and of every app, for the graceful stop.
-    const runs = createRunTracker();
+    const runs = createRunTracker(undefined, {
+      scope: 'server',
+      limit: config.server.max_concurrent_runs === 0 ? undefined : config.server.max_concurrent_runs,
+    });
     const a2a = createA2AService({
       runs,
       taskLeaseMs: config.server.task_lease,

@@ -51,6 +51,11 @@ export const serverSchema = z
       .describe('postgres://… DSN, sqlite:PATH or a file path (default: .hector/hector.db in the working directory)'),
     max_body_bytes: integer(1024, 104_857_600).prefault(1_048_576).describe('largest accepted request body'),
     shutdown_timeout: duration(0, 3_600_000).prefault('10s').describe('how long to wait for in-flight requests'),
+    max_concurrent_runs: integer(0, 100_000)
+      .prefault(0)
+      .describe(
+        'the most agent runs in flight at once on this server, of every app (0: no cap); a message over it gets a rejected task saying so',
+      ),
     task_lease: duration(2_000, 3_600_000)
       .prefault('60s')
       .describe(

@@ -10,6 +10,7 @@ const app = (id: string, name = `name-${id}`) => ({
   hostTools: false,
   rateLimits: '[]',
   allowedRanges: '[]',
+  maxConcurrentRuns: null,
 });
 
 export function appContract(ctx: ContractContext): void {
@@ -46,6 +47,22 @@ export function appContract(ctx: ContractContext): void {
       const before = (await db.apps.get('a1'))!;
       const ranges = await db.apps.update('a1', { allowedRanges: '["10.0.0.0/8"]' }, before.updatedAt);
       assert.equal(ranges?.allowedRanges, '["10.0.0.0/8"]');
+      assert.equal(ranges?.maxConcurrentRuns, null, 'no run cap unless one is set');
+      const capped = await db.apps.update('a1', { maxConcurrentRuns: 3 });
+      assert.equal(capped?.maxConcurrentRuns, 3);
+      assert.equal((await db.apps.get('a1'))?.maxConcurrentRuns, 3, 'the cap is stored as a number');
+      assert.equal((await db.apps.update('a1', { name: 'support' }))?.maxConcurrentRuns, 3, 'and kept');
+      assert.equal((await db.apps.update('a1', { maxConcurrentRuns: null }))?.maxConcurrentRuns, null);
+      for (const bad of [0, -1, 1.5, 100_001, '3', Number.NaN]) {
+        await assert.rejects(
+          db.apps.update('a1', { maxConcurrentRuns: bad as number }),
+          { name: 'InvalidRequestError' },
+          String(bad),
+        );
+        await assert.rejects(db.apps.create({ ...app('c9', 'cap'), maxConcurrentRuns: bad as number }, key('k9')), {
+          name: 'InvalidRequestError',
+        });
+      }
       assert.ok(
         ranges!.updatedAt > before.updatedAt,
         'every version has a later updated_at, even within a millisecond',

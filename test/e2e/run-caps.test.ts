@@ -1,0 +1,180 @@
+/**
+ * Caps on agent runs in flight, through the real CLI: an admin's `max_concurrent_runs` on an app, and
+ * `server.max_concurrent_runs` over every app. A burst of messages cannot slip under a cap (the check and the
+ * registration of a run are one step); a message over it gets a rejected task that says which cap, and is
+ * audited; another app is not held back by one app's cap; a run that finishes makes room; a PUT changes the cap
+ * for new runs; bad values are a 400.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, test } from 'node:test';
+import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
+import { legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
+
+const ADMIN = 'admin-secret-run-caps-0123456789';
+
+function fileConfig(llmUrl: string, serverCap: number) {
+  return `version: "2"
+llms:
+  default: {provider: openai, model: m, api_key: "\${LLM_KEY}", base_url: "${llmUrl}", max_retries: 0}
+agents:
+  support:
+    description: the file's support agent
+server:
+  max_concurrent_runs: ${serverCap}
+`;
+}
+
+const appConfig = (llmUrl: string) => ({
+  llms: { default: { provider: 'openai', model: 'm', api_key: 'sk-app-0123456789abcdef', base_url: llmUrl } },
+  agents: { support: { description: 'the app support agent' } },
+});
+
+/** A non-blocking message: the run goes on after the answer. */
+const send = (server: Server, token: string, text = 'hi') =>
+  requestJson(`${server.url}/agents/support`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'message/send',
+      params: { ...legacyMessage(text), configuration: { blocking: false } },
+    }),
+  });
+
+const admin = (server: Server, method: string, path: string, body?: Record<string, unknown>) =>
+  requestJson(`${server.url}${path}`, {
+    method,
+    token: ADMIN,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('caps on agent runs in flight (real CLI, Admin API)', () => {
+  let llm: ScriptedLlm;
+  let server: Server;
+  const dir = tempDir('hector-caps-');
+  let alpha: { id: string; token: string };
+  let beta: { id: string; token: string };
+
+  before(async () => {
+    llm = await startScriptedLlm();
+    server = await startServer({
+      dir,
+      config: fileConfig(llm.openaiBaseUrl, 5),
+      env: { LLM_KEY: 'sk-file-0123456789', HECTOR_AUTH_SECRET: ADMIN },
+    });
+    const create = async (name: string, extra: Record<string, unknown>) => {
+      const r = await admin(server, 'POST', '/admin/apps', {
+        name,
+        config: appConfig(llm.openaiBaseUrl),
+        allowed_ranges: ['127.0.0.0/8'],
+        ...extra,
+      });
+      assert.equal(r.status, 201, r.text);
+      return { id: r.body.app.id as string, token: r.body.access_token as string };
+    };
+    alpha = await create('alpha', { max_concurrent_runs: 2 });
+    beta = await create('beta', {});
+  });
+  after(async () => {
+    await server?.stop('SIGKILL');
+    await llm?.close();
+  });
+
+  test('a burst against an app cap of 2 admits exactly 2; the rest are rejected, saying so; other apps go on', async () => {
+    assert.equal((await admin(server, 'GET', `/admin/apps/${alpha.id}`)).body.app.max_concurrent_runs, 2);
+    assert.equal((await admin(server, 'GET', `/admin/apps/${beta.id}`)).body.app.max_concurrent_runs, null);
+    for (let i = 0; i < 10; i++) llm.enqueue({ hang: true });
+    const before = llm.requests.length;
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => send(server, alpha.token, `burst ${i}`)));
+    const states = burst.map((r) => r.body.result?.status?.state);
+    assert.equal(states.filter((s) => s === 'rejected').length, 6, JSON.stringify(states));
+    assert.equal(states.filter((s) => s === 'submitted' || s === 'working').length, 2, JSON.stringify(states));
+    const refusal = burst.find((r) => r.body.result.status.state === 'rejected')!;
+    assert.match(
+      JSON.stringify(refusal.body.result.status.message),
+      /this app already has 2 agent runs in flight, its cap \(max_concurrent_runs\)/,
+    );
+    await until(() => llm.requests.length >= before + 2, 'the two admitted LLM calls');
+
+    // beta has no cap of its own: it is not held back by alpha's.
+    const other = await send(server, beta.token);
+    assert.notEqual(other.body.result.status.state, 'rejected', other.text);
+    await until(() => llm.requests.length >= before + 3, "beta's LLM call");
+    assert.equal(llm.requests.length, before + 3, 'a rejected message never reaches the LLM');
+
+    const db = new DatabaseSync(join(dir, 'hector.db'), { readOnly: true });
+    try {
+      const refused = (
+        db
+          .prepare("SELECT event FROM audit WHERE component = 'agent' AND action = 'request' AND app_id = ?")
+          .all(alpha.id) as { event: string }[]
+      )
+        .map((r) => JSON.parse(r.event))
+        .filter((e) => e.refused === 'max_concurrent_runs');
+      assert.equal(refused.length, 6);
+      assert.ok(refused.every((e) => e.success === false && e.cap_scope === 'app' && e.cap === 2));
+    } finally {
+      db.close();
+    }
+  });
+
+  test("the server's cap counts every app; a canceled run makes room; a PUT raises the app's cap", async () => {
+    // In flight now: alpha 2, beta 1 (from the test before). The server's cap is 5.
+    for (let i = 0; i < 10; i++) llm.enqueue({ hang: true });
+    const b1 = await send(server, beta.token);
+    const b2 = await send(server, beta.token);
+    assert.notEqual(b1.body.result.status.state, 'rejected');
+    assert.notEqual(b2.body.result.status.state, 'rejected');
+    const over = await send(server, beta.token);
+    assert.equal(over.body.result.status.state, 'rejected');
+    assert.match(
+      JSON.stringify(over.body.result.status.message),
+      /the server already has 5 agent runs in flight, its cap \(server\.max_concurrent_runs\)/,
+    );
+
+    // Canceling one of beta's runs makes room for one more.
+    const cancel = await requestJson(`${server.url}/agents/support`, {
+      method: 'POST',
+      token: beta.token,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tasks/cancel', params: { id: b1.body.result.id } }),
+    });
+    assert.equal(cancel.body.result?.status?.state, 'canceled', cancel.text);
+    await until(async () => (await send(server, beta.token)).body.result.status.state !== 'rejected', 'room');
+
+    // alpha's cap raised to 3 cannot exceed the server's: the server is full again.
+    const put = await admin(server, 'PUT', `/admin/apps/${alpha.id}`, { max_concurrent_runs: 3 });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.body.app.max_concurrent_runs, 3);
+    const full = await send(server, alpha.token);
+    assert.match(JSON.stringify(full.body.result.status.message), /server\.max_concurrent_runs/);
+  });
+
+  test('bad caps are a 400 that names the field, and change nothing', async () => {
+    for (const bad of [0, -1, 1.5, '3', 100_001, true, {}]) {
+      const r = await admin(server, 'PUT', `/admin/apps/${beta.id}`, { max_concurrent_runs: bad });
+      assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.text}`);
+      assert.match(r.text, /max_concurrent_runs must be null .* or a whole number from 1 to 100000/);
+    }
+    const created = await admin(server, 'POST', '/admin/apps', {
+      name: 'gamma',
+      config: appConfig(llm.openaiBaseUrl),
+      max_concurrent_runs: 0,
+    });
+    assert.equal(created.status, 400);
+    assert.equal((await admin(server, 'GET', '/admin/apps')).body.apps.length, 2, 'nothing was created');
+    assert.equal((await admin(server, 'GET', `/admin/apps/${beta.id}`)).body.app.max_concurrent_runs, null);
+    const cleared = await admin(server, 'PUT', `/admin/apps/${alpha.id}`, { max_concurrent_runs: null });
+    assert.equal(cleared.body.app.max_concurrent_runs, null);
+  });
+});
