@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
+import { legacyMessage, requestJson, type Server, startServer, tempDir, until } from './support.ts';
 
 const ADMIN = 'admin-secret-run-caps-0123456789';
 
@@ -50,14 +50,6 @@ const admin = (server: Server, method: string, path: string, body?: Record<strin
     token: ADMIN,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('caps on agent runs in flight (real CLI, Admin API)', () => {
   let llm: ScriptedLlm;

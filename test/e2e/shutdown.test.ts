@@ -10,18 +10,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { basicConfig, legacyMessage, readSse, type Server, startServer, tempDir } from './support.ts';
+import { basicConfig, legacyMessage, readSse, type Server, startServer, tempDir, until } from './support.ts';
 
 const KEY = 'sk-test-shutdown-0123456789';
 const SHUTDOWN_MESSAGE = 'the server shut down before this task finished; send the message again';
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function auditRows(dbPath: string, requestId: string): { component: string; action: string; event: any }[] {
   const db = new DatabaseSync(dbPath, { readOnly: true });

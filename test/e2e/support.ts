@@ -278,3 +278,12 @@ export async function requestJson(url: string, init: RequestInit & { token?: str
   const text = await res.text();
   return { status: res.status, text, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/** Polls `check` every 25 ms until it holds; throws naming `what` after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -11,18 +11,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { basicConfig, legacyMessage, rpc, type Server, startServer, tempDir } from './support.ts';
+import { basicConfig, legacyMessage, rpc, type Server, startServer, tempDir, until } from './support.ts';
 
 const KEY = 'sk-test-leases-0123456789';
 const LOST = /the server running this task stopped before it finished \(it crashed or was killed\)/;
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function lostAudits(dbPath: string, taskId: string): any[] {
   const db = new DatabaseSync(dbPath, { readOnly: true });
@@ -101,7 +93,7 @@ describe('task leases: a task whose server died is failed by another (real CLI, 
     // ...until A is killed: B fails it within about a lease.
     const killed = Date.now();
     await a.stop('SIGKILL');
-    await until(async () => (await taskState(b, taskId)).state === 'failed', 'the survivor to fail the task');
+    await until(async () => (await taskState(b, taskId)).state === 'failed', 'the survivor to fail the task', 15_000);
     const waited = Date.now() - killed;
     const status = await taskState(b, taskId);
     assert.match(JSON.stringify(status.message), LOST);
