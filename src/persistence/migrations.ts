@@ -218,14 +218,17 @@ const appGrantsSchema: Migration = {
 
 /**
  * Task leases: an active task (submitted or working) carries `lease_until`, which the server running it keeps
- * renewing; when a server dies, its tasks' leases run out and any server marks them failed. Tasks that were
- * active before this migration get a lease that has already run out (their run, if any, did not take one).
+ * renewing; when a server dies, its tasks' leases run out and any server marks them failed. Tasks active when
+ * the database is upgraded get an hour's lease: servers of the earlier version may still be running them (a
+ * rolling upgrade) and do not renew, so they are failed only if still active an hour on.
  */
+const UPGRADE_LEASE_MS = 3_600_000;
 const taskLeasesSchema: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable('tasks').addColumn('lease_until', 'text').execute();
     await db.schema.createIndex('tasks_lease_idx').on('tasks').column('lease_until').execute();
-    await sql`update tasks set lease_until = updated_at
+    const graceUntil = new Date(Date.now() + UPGRADE_LEASE_MS).toISOString();
+    await sql`update tasks set lease_until = ${graceUntil}
       where state in ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')`.execute(db);
   },
 };

@@ -38,7 +38,44 @@ runStoreContract('sqlite :memory:', (deps) => openDatabase({ url: ':memory:' }, 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('sqlite specifics', () => {
-  test('upgrading to task leases: tasks active before it get a lease that has run out, others none', async () => {
+  test('leases: a final task an earlier version left a lease on holds none; a damaged row does not stop a sweep', async () => {
+    const path = freshPath();
+    const clock = { t: Date.parse('2026-01-01T00:00:00.000Z'), now: () => clock.t };
+    const db = await openDatabase({ url: `sqlite:${path}` }, { clock });
+    try {
+      const scope = { appId: 'default', userId: 'u' };
+      const save = (id: string, state: string) =>
+        db.tasks.save(scope, { id, contextId: 'c', agent: 'a', state, task: { id }, leaseMs: 1_000 });
+      await save('t-canceled', 'TASK_STATE_CANCELED');
+      await save('t-working', 'TASK_STATE_WORKING');
+      await save('t-damaged', 'TASK_STATE_WORKING');
+      const raw = new DatabaseSync(path);
+      raw.exec("UPDATE tasks SET task = '{not json' WHERE id = 't-damaged'");
+      raw.exec("UPDATE tasks SET lease_until = '2025-12-31T00:00:00.000Z' WHERE id = 't-damaged'");
+      raw.close();
+      clock.t += 5_000;
+      await db.tasks.renewLeases(['t-canceled'], 60_000);
+      const expired = await db.tasks.expiredLeases(10);
+      assert.deepEqual(
+        expired.map((t) => [t.id, t.task]),
+        [
+          ['t-damaged', null],
+          ['t-working', { id: 't-working' }],
+        ],
+      );
+      assert.equal(
+        await db.tasks.replaceExpired(scope, 't-canceled', { state: 'TASK_STATE_FAILED', task: {} }),
+        false,
+        'a canceled task is never swept',
+      );
+      assert.equal((await db.tasks.get(scope, 't-canceled'))?.state, 'TASK_STATE_CANCELED');
+      assert.equal(await db.tasks.replaceExpired(scope, 't-damaged', { state: 'TASK_STATE_FAILED', task: {} }), true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('upgrading to task leases: tasks active before it get an hour-long lease, others none', async () => {
     const path = freshPath();
     await (await openDatabase({ url: `sqlite:${path}` })).close();
     const raw = new DatabaseSync(path);
@@ -61,11 +98,15 @@ describe('sqlite specifics', () => {
     }
     raw.close();
     const db = await openDatabase({ url: `sqlite:${path}` });
+    // The same file, through a clock an hour and a minute on.
+    const later = await openDatabase({ url: `sqlite:${path}` }, { clock: { now: () => Date.now() + 3_660_000 } });
     try {
-      const expired = await db.tasks.expiredLeases(10);
+      assert.deepEqual(await db.tasks.expiredLeases(10), [], 'an old replica may still be running them');
+      const expired = await later.tasks.expiredLeases(10);
       assert.deepEqual(expired.map((t) => t.id).sort(), ['t-submitted', 't-working']);
       assert.deepEqual(expired[0]?.scope, { appId: 'default', userId: 'anonymous' });
     } finally {
+      await later.close();
       await db.close();
     }
   });

@@ -1,11 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Scope } from '../shared/index.ts';
-import { ConflictError, InvalidRequestError } from '../shared/index.ts';
+import { ConflictError, InvalidRequestError, type JsonValue, safeJsonParse } from '../shared/index.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromJsonText, toJsonText } from './json-column.ts';
 import type { Schema, TasksTable } from './schema.ts';
 import type { StoredTask, TaskStore } from './types.ts';
 import { checkId, checkPageSize, checkScope } from './validate.ts';
+
+/**
+ * Task states (as the A2A layer stores them) in which a task may hold a lease, and those it never leaves. A row
+ * holds a lease only while it is active, whatever `lease_until` says: a server of an earlier version, which
+ * does not know the column, may save a final state and leave it set.
+ */
+const ACTIVE_STATES = ['TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING'];
+const FINAL_STATES = ['TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED'];
 
 /** The longest lease a save or renewal may take (a day): a lease is a liveness bound, not a reservation. */
 const MAX_LEASE_MS = 86_400_000;
@@ -81,12 +89,22 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
               eb.and([
                 eb('tasks.app_id', '=', eb.ref('excluded.app_id')),
                 eb('tasks.user_id', '=', eb.ref('excluded.user_id')),
+                // A task that has ended keeps its final state (a stalled server cannot revive a swept task).
+                eb.or([eb('tasks.state', 'not in', FINAL_STATES), eb('tasks.state', '=', eb.ref('excluded.state'))]),
               ]),
             ),
         )
         .returning('id')
         .executeTakeFirst();
       if (row === undefined) {
+        const own = await db
+          .selectFrom('tasks')
+          .select('state')
+          .where('id', '=', input.id)
+          .where('app_id', '=', scope.appId)
+          .where('user_id', '=', scope.userId)
+          .executeTakeFirst();
+        if (own !== undefined) return;
         throw new ConflictError('a task with this id already exists; use a new task id');
       }
     },
@@ -152,6 +170,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
           .set({ lease_until: until })
           .where('id', 'in', ids.slice(i, i + RENEW_BATCH))
           .where('lease_until', 'is not', null)
+          .where('state', 'in', ACTIVE_STATES)
           .execute();
       }
     },
@@ -164,11 +183,20 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
         .selectAll()
         .where('lease_until', 'is not', null)
         .where('lease_until', '<', now)
+        .where('state', 'in', ACTIVE_STATES)
         .orderBy('lease_until')
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map((row) => ({ ...toStoredTask(row), scope: { appId: row.app_id, userId: row.user_id } }));
+      // A row whose JSON was damaged outside Hector comes back with `task: null` rather than stopping every sweep.
+      return rows.map((row) => {
+        const parsed = safeJsonParse(row.task);
+        return {
+          ...toStoredTask({ ...row, task: 'null' }),
+          task: parsed.ok ? (parsed.value as JsonValue) : null,
+          scope: { appId: row.app_id, userId: row.user_id },
+        };
+      });
     },
 
     async replaceExpired(scope, id, update): Promise<boolean> {
@@ -185,6 +213,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
         .where('user_id', '=', scope.userId)
         .where('lease_until', 'is not', null)
         .where('lease_until', '<', now)
+        .where('state', 'in', ACTIVE_STATES)
         .returning('id')
         .executeTakeFirst();
       return row !== undefined;

@@ -55,7 +55,8 @@ export interface TaskStore {
   /**
    * Inserts or replaces the task `id` in this scope (one atomic upsert; `createdAt` is kept from the first
    * save). A task id that exists in another scope is a ConflictError whose message reveals nothing about
-   * that task, and that task is left unchanged.
+   * that task, and that task is left unchanged. A task that has ended (completed, failed, canceled, rejected)
+   * keeps its final state: a save in the same scope that would change it is ignored.
    */
   save(
     scope: Scope,
@@ -86,10 +87,14 @@ export interface TaskStore {
   ): Promise<{ tasks: StoredTask[]; nextCursor?: string }>;
   /**
    * Extends to `leaseMs` from now the lease of each task of `ids` that still holds one (any scope: the
-   * caller is the server running them). Ids not found, or whose task no longer holds a lease, are skipped.
+   * caller is the server running them). Ids not found, or whose task no longer holds a lease, are skipped. Only
+   * active tasks (submitted or working) hold a lease, whatever an earlier version left in the column.
    */
   renewLeases(ids: readonly string[], leaseMs: number): Promise<void>;
-  /** Up to `limit` tasks whose lease has run out, the longest expired first, with their scopes. */
+  /**
+   * Up to `limit` active tasks (submitted or working) whose lease has run out, the longest expired first, with
+   * their scopes. A task whose stored JSON cannot be read comes back with `task: null`.
+   */
   expiredLeases(limit: number): Promise<Array<StoredTask & { scope: Scope }>>;
   /**
    * Replaces task `id` of `scope` and drops its lease, but only if its lease is still held and has run out

@@ -365,7 +365,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
     // Tasks left working by a server that died are failed now and whenever their lease runs out.
     leases = createTaskLeases({ tasks: database.tasks, runs, leaseMs: config.server.task_lease, audit, logger });
-    await leases.start();
+    leases.start();
     const ownLeases = leases;
     metricsListener = await startMetricsListener(observability, telemetry, audit);
     const listener = await listen(app, host, port);
@@ -439,12 +439,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       stop,
     };
   } catch (err) {
+    // First: no sweep may fail a task once the audit trail is closed.
+    await leases?.stop().catch(() => {});
     authenticator.close?.();
     await closeToolsets();
     await limitStore?.close().catch(() => {});
     await auditTrail?.close().catch(() => {});
     await metricsListener?.listener.drain(0).catch(() => {});
-    await leases?.stop().catch(() => {});
     await telemetry.shutdown().catch(() => {});
     await db?.close().catch(() => {});
     throw err;

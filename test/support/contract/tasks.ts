@@ -338,5 +338,30 @@ export function taskContract(ctx: ContractContext): void {
       clock.advance(5_000);
       assert.deepEqual(await db.tasks.expiredLeases(10), [], 'every one of 1,201 ids was renewed');
     });
+    test('a task that has ended keeps its final state: a save that would change it is ignored', async () => {
+      const db = await ctx.fresh({ clock: manualClock() });
+      await db.tasks.save(A, { ...task('t-1'), leaseMs: 1_000 });
+      await db.tasks.save(A, task('t-1', { state: 'TASK_STATE_FAILED', n: 1 }));
+      // A stalled server's late save of its run: no error, no change, no lease.
+      await db.tasks.save(A, { ...task('t-1', { n: 2 }), leaseMs: 1_000 });
+      const row = await db.tasks.get(A, 't-1');
+      assert.equal(row?.state, 'TASK_STATE_FAILED');
+      assert.deepEqual(row?.task, task('t-1', { n: 1 }).task);
+      // The same final state may still be saved again (an artifact added after the status).
+      await db.tasks.save(A, task('t-1', { state: 'TASK_STATE_FAILED', n: 3 }));
+      assert.deepEqual((await db.tasks.get(A, 't-1'))?.task, task('t-1', { n: 3 }).task);
+      for (const final of ['TASK_STATE_COMPLETED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED']) {
+        await db.tasks.save(A, task(`t-${final}`, { state: final }));
+        await db.tasks.save(A, task(`t-${final}`, { state: 'TASK_STATE_WORKING' }));
+        assert.equal((await db.tasks.get(A, `t-${final}`))?.state, final);
+      }
+      // Paused and active states move freely.
+      await db.tasks.save(A, task('t-2', { state: 'TASK_STATE_INPUT_REQUIRED' }));
+      await db.tasks.save(A, task('t-2', { state: 'TASK_STATE_WORKING' }));
+      assert.equal((await db.tasks.get(A, 't-2'))?.state, 'TASK_STATE_WORKING');
+      // Another scope still gets the ConflictError, ended or not.
+      await assert.rejects(db.tasks.save(B, task('t-1', { state: 'TASK_STATE_FAILED' })), ConflictError);
+      await assert.rejects(db.tasks.save(C, task('t-2')), ConflictError);
+    });
   });
 }
