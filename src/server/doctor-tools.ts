@@ -145,6 +145,58 @@ function mcpFindings(name: string, tool: Extract<ToolConfig, { type: 'mcp' }>): 
 /** `*.com`, `*.io`, `*.`: a wildcard over a single label (a top-level domain) allows most of the internet. */
 const TLD_WILDCARD = /^\*\.[^.]*\.?$/;
 
+/**
+ * Domains under which anyone can get a host of their own in a minute: tunnels, request catchers and shared
+ * hosting. A wildcard over one of them lets a prompt-injected model send data to an attacker's host.
+ */
+const OPEN_SUBDOMAINS = [
+  'ngrok.io',
+  'ngrok.app',
+  'ngrok-free.app',
+  'ngrok.dev',
+  'trycloudflare.com',
+  'loca.lt',
+  'localtunnel.me',
+  'serveo.net',
+  'pagekite.me',
+  'webhook.site',
+  'requestcatcher.com',
+  'pipedream.net',
+  'beeceptor.com',
+  'burpcollaborator.net',
+  'oast.fun',
+  'interact.sh',
+  'github.io',
+  'githubusercontent.com',
+  'gitlab.io',
+  'herokuapp.com',
+  'vercel.app',
+  'netlify.app',
+  'pages.dev',
+  'workers.dev',
+  'appspot.com',
+  'web.app',
+  'firebaseapp.com',
+  'azurewebsites.net',
+  'blob.core.windows.net',
+  'cloudfront.net',
+  's3.amazonaws.com',
+  'amazonaws.com',
+  'glitch.me',
+  'repl.co',
+  'onrender.com',
+  'fly.dev',
+  'deno.dev',
+  'surge.sh',
+];
+
+/** The open-subdomain service a wildcard entry (`*.x.ngrok.io`, `*.ngrok.io.`) falls under, if any. */
+function openSubdomainOf(domain: string): string | undefined {
+  if (!domain.startsWith('*.')) return undefined;
+  const host = domain.slice(2).replace(/\.$/, '').toLowerCase();
+  return OPEN_SUBDOMAINS.find((d) => host === d || host.endsWith(`.${d}`));
+}
+
 function webFindings(name: string, tool: ToolConfig): Finding[] {
   if (tool.type !== 'function' || tool.handler !== 'web_request') return [];
   if (tool.allowed_domains === undefined) {
@@ -158,19 +210,30 @@ function webFindings(name: string, tool: ToolConfig): Finding[] {
       ),
     ];
   }
-  return tool.allowed_domains.flatMap((domain, i) =>
-    TLD_WILDCARD.test(domain)
-      ? [
-          make(
-            'web-any-domain',
-            'medium',
-            `tools.${name}.allowed_domains.${i}`,
-            `web tool ${name} allows ${domain}, every host under a top-level domain: a prompt-injected model can send conversation data to any site there`,
-            'list the exact hosts it needs (api.example.com), or *.<your domain> (*.example.com)',
-          ),
-        ]
-      : [],
-  );
+  return tool.allowed_domains.flatMap((domain, i) => {
+    if (TLD_WILDCARD.test(domain)) {
+      return [
+        make(
+          'web-any-domain',
+          'medium',
+          `tools.${name}.allowed_domains.${i}`,
+          `web tool ${name} allows ${domain}, every host under a top-level domain: a prompt-injected model can send conversation data to any site there`,
+          'list the exact hosts it needs (api.example.com), or *.<your domain> (*.example.com)',
+        ),
+      ];
+    }
+    const open = openSubdomainOf(domain);
+    if (open === undefined) return [];
+    return [
+      make(
+        'web-open-subdomains',
+        'medium',
+        `tools.${name}.allowed_domains.${i}`,
+        `web tool ${name} allows ${domain}: anyone can get a host under ${open} (a tunnel, request catcher or shared hosting), so a prompt-injected model can send conversation data to an attacker's host there`,
+        `list the exact host you use (myapp.${open}), never a wildcard over ${open}`,
+      ),
+    ];
+  });
 }
 
 /** The tool of an agent reference: a tool name, or `<toolset>.<tool>` of an MCP toolset. */

@@ -441,6 +441,25 @@ describe('doctor: more tool and transport checks', () => {
     assert.ok(!f.some((x) => x.path === 'tools.web.allowed_domains.1' || x.path === 'tools.web.allowed_domains.3'));
   });
 
+  test('web_request allowing every subdomain of a tunnel or shared hosting service is web-open-subdomains', () => {
+    const f = grade(
+      withTools(
+        '  web: {type: function, handler: web_request, allowed_domains: ["*.ngrok-free.app", "*.x.github.io", myapp.vercel.app, "*.S3.amazonaws.com", "*.example.com", "*.notngrok.io"]}\n',
+      ),
+    );
+    has(f, 'web-open-subdomains', 'tools.web.allowed_domains.0', 'medium');
+    has(f, 'web-open-subdomains', 'tools.web.allowed_domains.1', 'medium');
+    has(f, 'web-open-subdomains', 'tools.web.allowed_domains.3', 'medium');
+    for (const i of [2, 4, 5]) {
+      assert.ok(!f.some((x) => x.path === `tools.web.allowed_domains.${i}`), `entry ${i} is a host of its own`);
+    }
+  });
+
+  test('test and build runners run workspace code: command-runs-code (pytest, py.test, mvn, gradlew)', () => {
+    const f = grade(withTools('  sh: {type: command, allowed_commands: [ls, pytest, py.test, mvn, gradlew, jest]}\n'));
+    for (const i of [1, 2, 3, 4, 5]) has(f, 'command-runs-code', `tools.sh.allowed_commands.${i}`, 'medium');
+  });
+
   test('working directories that hold credentials: homes, /root, /run, /var/run, /var/lib (not /var/lib/hector)', () => {
     const dirs = [
       '/home/alice/project',

@@ -176,6 +176,26 @@ const INTERPRETERS = [
   'mariadb',
   'gnuplot',
 ];
+/** Test and build runners: they run code from files in the workspace (conftest.py, a Makefile, build.gradle). */
+const TEST_AND_BUILD_RUNNERS = [
+  'pytest',
+  'py',
+  'tox',
+  'nox',
+  'jest',
+  'mocha',
+  'vitest',
+  'rake',
+  'gradle',
+  'gradlew',
+  'mvn',
+  'ant',
+  'sbt',
+  'bazel',
+  'scons',
+  'meson',
+  'composer',
+];
 const EDITORS_AND_PAGERS = [
   'vi',
   'vim',
@@ -267,6 +287,7 @@ const DESTRUCTIVE_AND_ADMIN = [
 export const DENIED_UNLESS_ALLOWED: ReadonlySet<string> = new Set([
   ...PROGRAM_RUNNERS,
   ...INTERPRETERS,
+  ...TEST_AND_BUILD_RUNNERS,
   ...EDITORS_AND_PAGERS,
   ...NETWORK_CLIENTS,
   ...DESTRUCTIVE_AND_ADMIN,
