@@ -177,3 +177,52 @@ test('field values cannot forge a key: separators and lookalikes stay apart', ()
   throttle.emit({ ...authFailure('a'), client_address: null, reason: null });
   assert.equal(sink.events.length, 5);
 });
+
+test('a flood of bad credentials from many addresses cannot hide another tenant’s denials, nor merge tenants', async () => {
+  const sink = recorder();
+  const c = clock();
+  const throttle = throttleRepeatedFailures(sink, { limit: 2, maxKeys: 50, now: c.now });
+  for (let i = 0; i < 500; i++) throttle.emit(authFailure(`2001:db8:${i.toString(16)}::/64`));
+  // The attacker's own app fills its denial keys too, under many users.
+  for (let i = 0; i < 200; i++) throttle.emit({ ...denial(`mallory-${i}`), tenant: 'app-attacker' });
+  for (let i = 0; i < 10; i++) throttle.emit({ ...denial('victim-user'), tenant: 'app-victim' });
+  const victim = sink.events.filter((e) => e.tenant === 'app-victim');
+  assert.equal(victim.length, 2, "the victim tenant's denials are written under its own key");
+  await throttle.flush();
+  const summaries = sink.events.filter((e) => e.action === 'repeated' && e.component === 'ratelimit');
+  const victimSummary = summaries.filter((s) => s.tenant === 'app-victim');
+  assert.equal(victimSummary.length, 1);
+  assert.equal(victimSummary[0]?.count, 8);
+  assert.equal(victimSummary[0]?.user, 'victim-user');
+  const overflow = summaries.find((s) => s.tenant === 'app-attacker' && s.client_address === '*');
+  assert.equal(overflow?.user, null, 'an overflow key of many users names none of them');
+});
+
+test('a second address of the same user is written, not counted under the first; rules of other limits apart', () => {
+  const sink = recorder();
+  const throttle = throttleRepeatedFailures(sink, { limit: 1, now: clock().now });
+  for (let i = 0; i < 5; i++) throttle.emit(denial('alice'));
+  throttle.emit({ ...denial('alice'), client_address: '203.0.113.66' });
+  throttle.emit({ ...denial('alice'), limit: 50 });
+  assert.deepEqual(
+    sink.events.map((e) => [e.client_address, e.limit]),
+    [
+      ['10.0.0.9', 5],
+      ['203.0.113.66', 5],
+      ['10.0.0.9', 50],
+    ],
+  );
+});
+
+test('a summary names the user only when every event counted had that user', async () => {
+  const sink = recorder();
+  const throttle = throttleRepeatedFailures(sink, { limit: 1, now: clock().now });
+  const unknownTenant = (user: string) => ({ ...authFailure('192.0.2.9', 'unknown_tenant'), user });
+  throttle.emit(unknownTenant('alice'));
+  throttle.emit(unknownTenant('alice'));
+  throttle.emit(unknownTenant('bob'));
+  await throttle.flush();
+  const summary = sink.events.find((e) => e.action === 'repeated');
+  assert.equal(summary?.count, 2);
+  assert.equal(summary?.user, null);
+});

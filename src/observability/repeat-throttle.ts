@@ -6,14 +6,16 @@
  * The returned sink forwards every event unchanged, except failures that repeat:
  * - `authenticate` with `success: false` (components `auth`, `admin`, `metrics`), keyed by component,
  *   `client_address` and `reason`;
- * - `ratelimit.deny`, keyed by tenant, user, stage and the rule (type, window, scope, agent).
+ * - `ratelimit.deny`, keyed by tenant, user, `client_address`, stage and the rule (type, window, limit, scope,
+ *   agent).
  *
  * Of each key, the first `limit` events of a window of `windowMs` are written as they are. The rest are
  * counted. When the window ends (at the latest on the next sweep, or at `flush`, i.e. at shutdown), one event
  * `<component>.repeated` says how many were left out (`count`), with `repeated_action`, the key's fields,
- * `window_start` and `window_end`. Keys are bounded (`maxKeys`): past that, new keys of a component share one
- * key, whose summary names `client_address: "*"` (the events it writes keep their own). `limit: 0` keeps
- * every event.
+ * `window_start` and `window_end`; its `user` is null when the events counted had different users. Keys are
+ * bounded (`maxKeys` for each of the two kinds, so one cannot crowd out the other): past that, new auth keys
+ * of a component share one key, and new denial keys share one key per tenant (never across tenants), whose
+ * summary names `client_address: "*"` (the events it writes keep their own). `limit: 0` keeps every event.
  *
  * Wrap this inside meterAuditSink, so the metrics still count every failure.
  */
@@ -33,6 +35,8 @@ export interface RepeatThrottleOptions {
 const AUTH_FIELDS = ['client_address', 'reason'] as const;
 const DENIAL_FIELDS = ['client_address', 'stage', 'limit_type', 'window', 'limit', 'scope', 'rule_agent'] as const;
 
+type Kind = 'auth' | 'ratelimit';
+
 interface Window {
   readonly start: number;
   written: number;
@@ -40,27 +44,37 @@ interface Window {
   /** The first event of the window, for the summary's identity and key fields. */
   readonly first: AuditInput;
   readonly fields: readonly string[];
+  /** The user of every event counted so far, or null once two differ (an overflow key, unknown tenants). */
+  user: string | null;
 }
 
-function classify(event: AuditInput): { key: string; fields: readonly string[] } | undefined {
+interface Classified {
+  kind: Kind;
+  key: string;
+  /** The key the event is counted under when its kind has too many keys (never across tenants). */
+  overflow: string;
+  fields: readonly string[];
+}
+
+function classify(event: AuditInput): Classified | undefined {
   const field = (name: string) => {
     const value = (event as Record<string, unknown>)[name];
     return value === undefined || value === null ? '' : String(value);
   };
   if (event.action === 'authenticate' && event.success === false) {
     return {
+      kind: 'auth',
       key: JSON.stringify([event.component, field('client_address'), field('reason')]),
+      overflow: JSON.stringify([event.component, '*']),
       fields: AUTH_FIELDS,
     };
   }
   if (event.component === 'ratelimit' && event.action === 'deny') {
+    // Everything that tells one denial from another: whose, from where, which rule (of the server or the app).
     return {
-      key: JSON.stringify([
-        'ratelimit',
-        event.tenant,
-        event.user,
-        ...DENIAL_FIELDS.filter((f) => f !== 'client_address' && f !== 'limit').map(field),
-      ]),
+      kind: 'ratelimit',
+      key: JSON.stringify(['ratelimit', event.tenant, event.user, ...DENIAL_FIELDS.map(field)]),
+      overflow: JSON.stringify(['ratelimit', event.tenant, '*']),
       fields: DENIAL_FIELDS,
     };
   }
@@ -74,7 +88,10 @@ export function throttleRepeatedFailures(
   const windowMs = options.windowMs ?? 60_000;
   const maxKeys = options.maxKeys ?? 10_000;
   const now = options.now ?? Date.now;
-  const windows = new Map<string, Window>();
+  // One key budget per kind: a flood of bad credentials cannot crowd out the rate-limit denials, or back.
+  const windows: Record<Kind, Map<string, Window>> = { auth: new Map(), ratelimit: new Map() };
+  /** When a full table was last swept: at most once a second, so a flood of new keys stays cheap. */
+  const lastFullSweep: Record<Kind, number> = { auth: -Infinity, ratelimit: -Infinity };
 
   const summarise = (w: Window, end: number) => {
     if (w.suppressed === 0) return;
@@ -85,7 +102,7 @@ export function throttleRepeatedFailures(
       level: 'warn',
       component: w.first.component,
       action: 'repeated',
-      user: w.first.user,
+      user: w.user,
       tenant: w.first.tenant,
       success: false,
       request_id: null,
@@ -97,15 +114,19 @@ export function throttleRepeatedFailures(
     });
   };
 
-  /** Ends the windows that are over (all of them with `all`), writing their summaries. */
-  const sweep = (all = false) => {
+  /** Ends the windows of `kind` that are over (all of them with `all`), writing their summaries. */
+  const sweepKind = (kind: Kind, all: boolean) => {
     const t = now();
-    for (const [key, w] of windows) {
+    for (const [key, w] of windows[kind]) {
       if (all || t - w.start >= windowMs) {
-        windows.delete(key);
+        windows[kind].delete(key);
         summarise(w, Math.min(t, w.start + windowMs));
       }
     }
+  };
+  const sweep = (all = false) => {
+    sweepKind('auth', all);
+    sweepKind('ratelimit', all);
   };
 
   const timer = options.limit > 0 ? setInterval(() => sweep(), windowMs) : undefined;
@@ -118,28 +139,33 @@ export function throttleRepeatedFailures(
         sink.emit(event);
         return;
       }
+      const table = windows[kind.kind];
       const t = now();
       let key = kind.key;
       let first = event;
-      let w = windows.get(key);
+      let w = table.get(key);
       if (w && t - w.start >= windowMs) {
-        windows.delete(key);
+        table.delete(key);
         summarise(w, w.start + windowMs);
         w = undefined;
       }
-      if (!w && windows.size >= maxKeys) {
-        sweep();
-        if (windows.size >= maxKeys) {
-          // Too many distinct sources at once: the overflow of a component shares one key.
-          key = JSON.stringify([event.component, '*']);
+      if (!w && table.size >= maxKeys) {
+        if (t - lastFullSweep[kind.kind] >= 1_000) {
+          lastFullSweep[kind.kind] = t;
+          sweepKind(kind.kind, false);
+        }
+        if (table.size >= maxKeys) {
+          // Too many distinct sources at once: the overflow shares a key (per component, or per tenant).
+          key = kind.overflow;
           first = { ...event, client_address: '*' };
-          w = windows.get(key);
+          w = table.get(key);
         }
       }
       if (!w) {
-        w = { start: t, written: 0, suppressed: 0, first, fields: kind.fields };
-        windows.set(key, w);
+        w = { start: t, written: 0, suppressed: 0, first, fields: kind.fields, user: first.user };
+        table.set(key, w);
       }
+      if (event.user !== w.user) w.user = null;
       if (w.written < options.limit) {
         w.written++;
         sink.emit(event);
