@@ -98,12 +98,19 @@ function approvalStatus(taskId: string, contextId: string, requests: readonly Ap
   });
 }
 
-/** What a client reads in the rejected status of a run refused by a cap on runs in flight. */
+/**
+ * What a client reads in the status of a run refused by a cap on runs in flight. The server's cap is not
+ * quoted: it would tell one app's users how busy the others keep the server.
+ */
 export function runCapMessage(cap: RunCapReached): string {
   return cap.scope === 'app'
     ? `this app already has ${cap.limit} agent runs in flight, its cap (max_concurrent_runs); send the message again when one has finished`
-    : `the server already has ${cap.limit} agent runs in flight, its cap (server.max_concurrent_runs); send the message again when one has finished`;
+    : 'the server is at its limit of agent runs in flight (server.max_concurrent_runs); send the message again shortly';
 }
+
+/** Why a message to a task whose run is still going is refused. */
+export const TASK_RUNNING_MESSAGE =
+  'this task is still running: wait for its answer (tasks/get or tasks/resubscribe) or cancel it (tasks/cancel), then send your message';
 
 /** Text shown to the client for a failed run: AppError messages are written to be safe; anything else is not. */
 export function clientFailureText(err: unknown, requestId: string | null): string {
@@ -180,21 +187,53 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
         });
 
       const resuming = ctx.task?.status?.state === TaskState.TASK_STATE_INPUT_REQUIRED;
-      // A new run over a cap is refused, in the first event (a non-blocking call answers with it); a run resuming
-      // after approval was admitted before and goes on. No await from here to addRun: the check and the
-      // registration are one step, so a burst cannot slip under the cap.
-      const cap = resuming ? undefined : options.runs?.admit();
+      // No await from here to addRun: the checks below and the registration of the run are one step, so a burst
+      // cannot slip under a cap, nor start two runs of one task.
+      //
+      // A message to a task whose run is still going (the service refuses it first; this is the race): on this
+      // server, the run is not disturbed and this call follows it on the task's shared event bus; run elsewhere
+      // (another replica, or a dead one whose lease has not run out), the task is answered as it is.
+      if (ctx.task && !resuming) {
+        audit(false, { error: TASK_RUNNING_MESSAGE, refused: 'task_running' });
+        if (running.has(taskId)) return;
+        if (ctx.task.status) {
+          bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: ctx.task.status, metadata: undefined }));
+        }
+        bus.finished();
+        return;
+      }
+      // A run over a cap is refused in the first event (a non-blocking call answers with it). A new task ends
+      // rejected, saying which cap; a task paused for approval stays paused (its decisions are kept) and says so.
+      const cap = options.runs?.admit();
       if (cap) {
         const text = runCapMessage(cap);
-        audit(false, { error: text, refused: 'max_concurrent_runs', cap_scope: cap.scope, cap: cap.limit });
+        audit(false, {
+          error: text,
+          refused: 'max_concurrent_runs',
+          cap_scope: cap.scope,
+          ...(cap.scope === 'app' ? { cap: cap.limit } : {}),
+          ...(resuming ? { resuming: true } : {}),
+        });
         const message = agentMessage(taskId, contextId, text);
-        bus.publish(
-          AgentEvent.task({
-            ...task,
-            status: { state: TaskState.TASK_STATE_REJECTED, message, timestamp: new Date().toISOString() },
-            history: [...task.history, message],
-          }),
-        );
+        if (resuming) {
+          message.metadata = ctx.task?.status?.message?.metadata;
+          bus.publish(
+            AgentEvent.statusUpdate({
+              taskId,
+              contextId,
+              status: { state: TaskState.TASK_STATE_INPUT_REQUIRED, message, timestamp: new Date().toISOString() },
+              metadata: undefined,
+            }),
+          );
+        } else {
+          bus.publish(
+            AgentEvent.task({
+              ...task,
+              status: { state: TaskState.TASK_STATE_REJECTED, message, timestamp: new Date().toISOString() },
+              history: [...task.history, message],
+            }),
+          );
+        }
         bus.finished();
         return;
       }

@@ -18,9 +18,10 @@ import {
   RATE_SUBJECT_STATE_KEY,
   REQUEST_ID_STATE_KEY,
   STREAM_STATE_KEY,
+  TASK_RUNNING_MESSAGE,
   TRACE_STATE_KEY,
 } from './executor.ts';
-import { DEFAULT_TASK_LEASE_MS } from './leases.ts';
+import { DEFAULT_TASK_LEASE_MS, isActiveState } from './leases.ts';
 import { PrincipalUser } from './principal-user.ts';
 import type { RunTracker } from './runs.ts';
 import { createSdkTaskStore } from './task-store.ts';
@@ -193,11 +194,26 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     });
   }
 
+  /**
+   * A message to a task whose run is still going (submitted or working) would start a second run of it: it is
+   * a ConflictError (JSON-RPC -32049) that says what to do instead. The executor catches the race this check cannot.
+   */
+  async function refuseRunningTask(agent: string, request: Record<string, unknown>, call: CallInfo) {
+    const params = request.params as { message?: { taskId?: unknown } } | undefined;
+    const taskId = params?.message?.taskId;
+    if (typeof taskId !== 'string' || taskId === '') return;
+    const row = await options.tasks.get(scopeOf(call.principal), taskId);
+    if (row && row.agent === agent && isActiveState(row.state)) throw new ConflictError(TASK_RUNNING_MESSAGE);
+  }
+
   async function handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome> {
     const endpoint = endpoints.get(agent);
     if (!endpoint) throw new Error(`unknown agent ${agent}`);
     const method = typeof request.method === 'string' ? request.method : '';
-    if (MESSAGE_METHODS.has(method)) await applyCarriedDecisions(agent, request, call);
+    if (MESSAGE_METHODS.has(method)) {
+      await refuseRunningTask(agent, request, call);
+      await applyCarriedDecisions(agent, request, call);
+    }
     const legacy = method.includes('/');
     const context = new ServerCallContext({
       user: new PrincipalUser(call.principal),

@@ -59,6 +59,8 @@ interface Runtime extends AppService {
   readonly toolsets: readonly Toolset[];
   /** The app's run state it was built with (see `states`). */
   readonly state: object;
+  /** The admin's cap on the app's runs in flight, applied when this version is installed. */
+  readonly runCap: number | undefined;
 }
 
 /**
@@ -123,8 +125,6 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       ...(appTelemetry ? { telemetry: appTelemetry } : {}),
     };
     const state = stateOf(appId);
-    // The cap of the newest version built; runs already in flight go on when it is lowered.
-    state.tracker.setLimit(validated.maxConcurrentRuns ?? undefined);
     const a2a = createA2AService({
       agents,
       tasks: options.db.tasks,
@@ -136,7 +136,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       shared: state.runs,
       taskLeaseMs: options.taskLeaseMs,
     });
-    return { appId, updatedAt, a2a, toolsets, limiter, state };
+    return { appId, updatedAt, a2a, toolsets, limiter, state, runCap: validated.maxConcurrentRuns ?? undefined };
   };
 
   /**
@@ -246,7 +246,14 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
       }
       const previous = runtimes.get(appId);
       if (previous !== built) {
+        // A slow build of an older version never replaces a newer one (nor puts back its run cap).
+        if (previous && previous.updatedAt > built.updatedAt) {
+          retire(built);
+          return previous;
+        }
         runtimes.set(appId, built);
+        // The cap of the version serving new requests; runs already in flight go on when it is lowered.
+        stateOf(appId).tracker.setLimit(built.runCap);
         if (previous) retire(previous);
       }
       return built;

@@ -132,7 +132,7 @@ describe('caps on agent runs in flight (real CLI, Admin API)', () => {
     assert.equal(over.body.result.status.state, 'rejected');
     assert.match(
       JSON.stringify(over.body.result.status.message),
-      /the server already has 5 agent runs in flight, its cap \(server\.max_concurrent_runs\)/,
+      /the server is at its limit of agent runs in flight \(server\.max_concurrent_runs\); send the message again shortly/,
     );
 
     // Canceling one of beta's runs makes room for one more.
@@ -150,6 +150,7 @@ describe('caps on agent runs in flight (real CLI, Admin API)', () => {
     assert.equal(put.body.app.max_concurrent_runs, 3);
     const full = await send(server, alpha.token);
     assert.match(JSON.stringify(full.body.result.status.message), /server\.max_concurrent_runs/);
+    assert.doesNotMatch(JSON.stringify(full.body.result.status.message), /\b5\b/, "the server's cap is not quoted");
   });
 
   test('bad caps are a 400 that names the field, and change nothing', async () => {
@@ -168,5 +169,97 @@ describe('caps on agent runs in flight (real CLI, Admin API)', () => {
     assert.equal((await admin(server, 'GET', `/admin/apps/${beta.id}`)).body.app.max_concurrent_runs, null);
     const cleared = await admin(server, 'PUT', `/admin/apps/${alpha.id}`, { max_concurrent_runs: null });
     assert.equal(cleared.body.app.max_concurrent_runs, null);
+  });
+});
+
+describe('caps and tasks already started (real CLI, server.max_concurrent_runs: 1)', () => {
+  const KEY = 'alice-key-run-caps-0123456789';
+  let llm: ScriptedLlm;
+  let server: Server;
+  let n = 0;
+  const message = (parts: unknown[], ids: { taskId?: string; contextId?: string } = {}, blocking = true) => ({
+    message: { kind: 'message', role: 'user', messageId: `cap-${++n}`, parts, ...ids },
+    ...(blocking ? {} : { configuration: { blocking: false } }),
+  });
+  const rpc = (method: string, params: unknown) =>
+    requestJson(`${server.url}/agents/writer`, {
+      method: 'POST',
+      token: KEY,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
+  const text = (t: string) => ({ kind: 'text', text: t });
+
+  before(async () => {
+    llm = await startScriptedLlm();
+    server = await startServer({
+      config: `version: "2"
+llms:
+  default: {provider: openai, model: m, base_url: "${llm.openaiBaseUrl}", max_retries: 0}
+tools:
+  write_file: {type: function, handler: write_file, working_directory: ./ws, approval_prompt: "Allow writing to {path}?"}
+agents:
+  writer: {tools: [write_file]}
+server:
+  max_concurrent_runs: 1
+  auth:
+    api_keys: [{key: "\${ALICE_KEY}", subject: alice}]
+`,
+      env: { ALICE_KEY: KEY },
+    });
+  });
+  after(async () => {
+    await server?.stop('SIGKILL');
+    await llm?.close();
+  });
+
+  test('a paused task resumed at the cap stays paused, its decision kept, and goes on once there is room', async () => {
+    llm.enqueue({ toolCalls: [{ id: 'w1', name: 'write_file', args: { path: 'a.txt', content: 'A' } }] });
+    const paused = (await rpc('message/send', message([text('write a.txt')]))).body.result;
+    assert.equal(paused.status.state, 'input-required', JSON.stringify(paused));
+
+    // Another run takes the one slot.
+    llm.enqueue({ hang: true });
+    const busy = (await rpc('message/send', message([text('hang')], {}, false))).body.result;
+    await until(async () => (await rpc('tasks/get', { id: busy.id })).body.result.status.state === 'working', 'busy');
+
+    const before = llm.requests.length;
+    const decided = await rpc(
+      'message/send',
+      message([{ kind: 'data', data: { type: 'tool_approval', decision: 'approve', tool_call_id: 'w1' } }], {
+        taskId: paused.id,
+        contextId: paused.contextId,
+      }),
+    );
+    const status = decided.body.result?.status;
+    assert.equal(status?.state, 'input-required', decided.text);
+    assert.match(JSON.stringify(status.message), /server is at its limit of agent runs in flight/);
+    assert.equal(llm.requests.length, before, 'the resumed run did not start');
+
+    const canceled = await rpc('tasks/cancel', { id: busy.id });
+    assert.equal(canceled.body.result?.status?.state, 'canceled', canceled.text);
+    llm.enqueue({ text: 'wrote it after the wait' });
+    const resumed = await rpc(
+      'message/send',
+      message([text('go on')], { taskId: paused.id, contextId: paused.contextId }),
+    );
+    assert.equal(resumed.body.result?.status?.state, 'completed', resumed.text);
+    assert.match(JSON.stringify(resumed.body.result), /wrote it after the wait/);
+  });
+
+  test('a message to a task whose run is still going is a conflict error, and the run is not disturbed', async () => {
+    llm.enqueue({ hang: true });
+    const running = (await rpc('message/send', message([text('hang again')], {}, false))).body.result;
+    await until(
+      async () => (await rpc('tasks/get', { id: running.id })).body.result.status.state === 'working',
+      'the run',
+    );
+    for (const method of ['message/send', 'message/stream']) {
+      const again = await rpc(method, message([text('and this too')], { taskId: running.id }));
+      assert.equal(again.body.error?.code, -32049, again.text);
+      assert.match(again.body.error.message, /this task is still running: wait for its answer/);
+    }
+    assert.equal((await rpc('tasks/get', { id: running.id })).body.result.status.state, 'working');
+    const canceled = await rpc('tasks/cancel', { id: running.id });
+    assert.equal(canceled.body.result?.status?.state, 'canceled', 'the run can still be canceled');
   });
 });
