@@ -136,6 +136,13 @@ export interface ExecutorOptions {
 export interface RunningTask {
   readonly controller: AbortController;
   readonly contextId: string;
+  /** Whose run it is (ownerOf its principal): only its owner learns that it is running. */
+  readonly owner: string;
+}
+
+/** The owner key of a principal's runs and claims: its tenant and subject. */
+export function ownerOf(principal: { tenant: string; subject: string }): string {
+  return `${principal.tenant}\u0000${principal.subject}`;
 }
 
 /**
@@ -190,12 +197,17 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
       // No await from here to addRun: the checks below and the registration of the run are one step, so a burst
       // cannot slip under a cap, nor start two runs of one task.
       //
-      // A message to a task whose run is still going (the service refuses it first; this is the race): on this
-      // server, the run is not disturbed and this call follows it on the task's shared event bus; run elsewhere
-      // (another replica, or a dead one whose lease has not run out), the task is answered as it is.
+      // A message to a task whose run is still going. The service refuses it before the SDK: synchronously when
+      // the run is on this server (its claims), by the stored state when it is elsewhere. What gets here raced
+      // another replica (or a dead one whose lease has not run out): the task is answered as it is.
       if (ctx.task && !resuming) {
         audit(false, { error: TASK_RUNNING_MESSAGE, refused: 'task_running' });
-        if (running.has(taskId)) return;
+        if (running.has(taskId)) {
+          options.logger.error(
+            { component: 'a2a', task_id: taskId, request_id: requestId },
+            'a second message to a running task reached the executor; the service should have refused it',
+          );
+        }
         if (ctx.task.status) {
           bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: ctx.task.status, metadata: undefined }));
         }
@@ -216,7 +228,10 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
         });
         const message = agentMessage(taskId, contextId, text);
         if (resuming) {
-          message.metadata = ctx.task?.status?.message?.metadata;
+          // The pause as it was (its prompts and held calls), after the reason it goes on waiting.
+          const paused = ctx.task?.status?.message;
+          message.parts = [...message.parts, ...(paused?.parts ?? [])];
+          message.metadata = paused?.metadata;
           bus.publish(
             AgentEvent.statusUpdate({
               taskId,
@@ -249,7 +264,7 @@ export function createAgentExecutor(options: ExecutorOptions): AgentExecutor {
       }
 
       const controller = new AbortController();
-      running.set(taskId, { controller, contextId });
+      running.set(taskId, { controller, contextId, owner: ownerOf(principal) });
       const release = options.runs?.addRun((reason) => controller.abort(reason), taskId);
       const interrupted = () => controller.signal.reason instanceof ShutdownInterruptError;
       bus.publish(status(taskId, contextId, TaskState.TASK_STATE_WORKING));

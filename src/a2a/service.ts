@@ -12,11 +12,12 @@ import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
 import { ConflictError, InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
 import { applyDecisions, type DecisionDeps, decisionsInRequest, parseDecision } from './approvals.ts';
 import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
-import type { RunningTask } from './executor.ts';
 import {
   createAgentExecutor,
+  ownerOf,
   RATE_SUBJECT_STATE_KEY,
   REQUEST_ID_STATE_KEY,
+  type RunningTask,
   STREAM_STATE_KEY,
   TASK_RUNNING_MESSAGE,
   TRACE_STATE_KEY,
@@ -91,10 +92,35 @@ export interface A2AServiceOptions {
 export interface RunState {
   readonly running: Map<string, RunningTask>;
   readonly buses: Map<string, ExecutionEventBusManager>;
+  /**
+   * Task ids a request is continuing right now (from its arrival until its run is registered in `running`),
+   * each with when the claim lapses: a second message to the same task meanwhile is refused, so one task never
+   * has two runs. A claim whose request vanished without releasing it (a stream abandoned before it started)
+   * lapses after CLAIM_MS.
+   */
+  readonly claims: Map<string, { until: number; owner: string }>;
 }
 
+/** The longest a claim holds without its request releasing it. */
+const CLAIM_MS = 30_000;
+
 export function createRunState(): RunState {
-  return { running: new Map(), buses: new Map() };
+  return { running: new Map(), buses: new Map(), claims: new Map() };
+}
+
+/**
+ * The task id a message request continues, as the SDK will read it: `taskId`, or (1.0 only) the proto name
+ * `task_id`, as a string; undefined when it names none.
+ */
+function requestTaskId(request: Record<string, unknown>, legacy: boolean): string | undefined {
+  const params = request.params as { message?: Record<string, unknown> } | undefined;
+  const message = params?.message;
+  if (typeof message !== 'object' || message === null) return undefined;
+  const set = (v: unknown) => v !== undefined && v !== null;
+  const value = set(message.taskId) ? message.taskId : legacy ? undefined : message.task_id;
+  if (!set(value)) return undefined;
+  const id = String(value);
+  return id === '' ? undefined : id;
 }
 
 const STREAMING_METHODS = new Set(['message/stream', 'SendStreamingMessage']);
@@ -128,6 +154,21 @@ async function* withErrorsAsResponses(
   }
 }
 
+/** Yields `events`, calling `release` once the first has come (the run is registered by then) or they end. */
+async function* releasingAtFirst(
+  events: AsyncGenerator<JsonRpcResponse, void, undefined>,
+  release: () => void,
+): AsyncGenerator<JsonRpcResponse, void, undefined> {
+  try {
+    for await (const event of events) {
+      release();
+      yield event;
+    }
+  } finally {
+    release();
+  }
+}
+
 /** The agent's event-bus manager: the app's shared one (created on first use), or a new one. */
 function busesOf(shared: RunState | undefined, agent: string): ExecutionEventBusManager {
   if (!shared) return new DefaultExecutionEventBusManager();
@@ -142,6 +183,8 @@ function busesOf(shared: RunState | undefined, agent: string): ExecutionEventBus
 /** Wires every agent to the A2A SDK's request handler, with Hector's executor and scoped task store. */
 export function createA2AService(options: A2AServiceOptions): A2AService {
   const endpoints = new Map<string, AgentEndpoint>();
+  // One run state for every agent of the service (an app's is shared by its runtime versions).
+  const state = options.shared ?? createRunState();
   for (const agent of options.agents) {
     // The SDK's handler only uses its card for capability checks (streaming); URLs are served by `card()`.
     const card = buildAgentCard(agent, { baseUrl: 'http://localhost', version: options.version });
@@ -154,9 +197,9 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         audit: options.audit,
         logger: options.logger,
         runs: options.runs,
-        ...(options.shared ? { running: options.shared.running } : {}),
+        running: state.running,
       }),
-      busesOf(options.shared, agent.name),
+      busesOf(state, agent.name),
     );
     endpoints.set(agent.name, {
       agent,
@@ -195,13 +238,31 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
   }
 
   /**
-   * A message to a task whose run is still going (submitted or working) would start a second run of it: it is
-   * a ConflictError (JSON-RPC -32049) that says what to do instead. The executor catches the race this check cannot.
+   * Claims `taskId` for one request: a task with a run going on this server, or claimed by another request
+   * arriving at the same moment, is a ConflictError (JSON-RPC -32049) that says what to do instead, decided
+   * synchronously so two messages can never both get through. Returns the release (idempotent).
    */
-  async function refuseRunningTask(agent: string, request: Record<string, unknown>, call: CallInfo) {
-    const params = request.params as { message?: { taskId?: unknown } } | undefined;
-    const taskId = params?.message?.taskId;
-    if (typeof taskId !== 'string' || taskId === '') return;
+  function claimTask(taskId: string, principal: Principal): () => void {
+    const now = Date.now();
+    const owner = ownerOf(principal);
+    const run = state.running.get(taskId);
+    const held = state.claims.get(taskId);
+    const live = held !== undefined && held.until > now ? held : undefined;
+    // Another user's task id is not theirs to learn about: the SDK answers "not found" for it, as for any id.
+    if ((run && run.owner !== owner) || (live && live.owner !== owner)) return () => {};
+    if (run || live) throw new ConflictError(TASK_RUNNING_MESSAGE);
+    if (state.claims.size > 10_000) {
+      for (const [id, claim] of state.claims) if (claim.until <= now) state.claims.delete(id);
+    }
+    const claim = { until: now + CLAIM_MS, owner };
+    state.claims.set(taskId, claim);
+    return () => {
+      if (state.claims.get(taskId) === claim) state.claims.delete(taskId);
+    };
+  }
+
+  /** A task whose run is going on another server (its stored state is active) is refused the same way. */
+  async function refuseRunningTask(agent: string, taskId: string, call: CallInfo) {
     const row = await options.tasks.get(scopeOf(call.principal), taskId);
     if (row && row.agent === agent && isActiveState(row.state)) throw new ConflictError(TASK_RUNNING_MESSAGE);
   }
@@ -210,11 +271,28 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     const endpoint = endpoints.get(agent);
     if (!endpoint) throw new Error(`unknown agent ${agent}`);
     const method = typeof request.method === 'string' ? request.method : '';
-    if (MESSAGE_METHODS.has(method)) {
-      await refuseRunningTask(agent, request, call);
-      await applyCarriedDecisions(agent, request, call);
-    }
     const legacy = method.includes('/');
+    const taskId = MESSAGE_METHODS.has(method) ? requestTaskId(request, legacy) : undefined;
+    // Held until the run is registered: a blocking call's run when it answers, a stream's at its first event.
+    const release = taskId === undefined ? () => {} : claimTask(taskId, call.principal);
+    try {
+      if (taskId !== undefined) await refuseRunningTask(agent, taskId, call);
+      if (MESSAGE_METHODS.has(method)) await applyCarriedDecisions(agent, request, call);
+      return await dispatch(endpoint, request, call, method, legacy, release);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  async function dispatch(
+    endpoint: AgentEndpoint,
+    request: Record<string, unknown>,
+    call: CallInfo,
+    method: string,
+    legacy: boolean,
+    release: () => void,
+  ): Promise<JsonRpcOutcome> {
     const context = new ServerCallContext({
       user: new PrincipalUser(call.principal),
       requestedVersion: legacy ? '0.3' : (call.protocolVersion ?? '1.0'),
@@ -231,8 +309,9 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
       const mapError = legacy
         ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
         : JsonRpcTransportHandler.mapToJSONRPCError;
-      return { kind: 'stream', events: withErrorsAsResponses(out, id, mapError) };
+      return { kind: 'stream', events: releasingAtFirst(withErrorsAsResponses(out, id, mapError), release) };
     }
+    release();
     return { kind: 'single', response: out as JsonRpcResponse };
   }
 

@@ -181,7 +181,7 @@ test('field values cannot forge a key: separators and lookalikes stay apart', ()
 test('a flood of bad credentials from many addresses cannot hide another tenant’s denials, nor merge tenants', async () => {
   const sink = recorder();
   const c = clock();
-  const throttle = throttleRepeatedFailures(sink, { limit: 2, maxKeys: 50, now: c.now });
+  const throttle = throttleRepeatedFailures(sink, { limit: 2, maxKeys: 50, maxKeysPerTenant: 50, now: c.now });
   for (let i = 0; i < 500; i++) throttle.emit(authFailure(`2001:db8:${i.toString(16)}::/64`));
   // The attacker's own app fills its denial keys too, under many users.
   for (let i = 0; i < 200; i++) throttle.emit({ ...denial(`mallory-${i}`), tenant: 'app-attacker' });
@@ -225,4 +225,29 @@ test('a summary names the user only when every event counted had that user', asy
   const summary = sink.events.find((e) => e.action === 'repeated');
   assert.equal(summary?.count, 2);
   assert.equal(summary?.user, null);
+});
+
+test('one tenant rotating addresses fills only its own denial budget; another tenant keeps its own keys', async () => {
+  const sink = recorder();
+  const throttle = throttleRepeatedFailures(sink, { limit: 2, maxKeysPerTenant: 100, now: clock().now });
+  for (let i = 0; i < 500; i++) {
+    throttle.emit({ ...denial('mallory'), tenant: 'tenant-a', client_address: `2001:db8:${i.toString(16)}::/64` });
+  }
+  for (const user of ['bob', 'bob', 'carol', 'carol', 'carol']) throttle.emit({ ...denial(user), tenant: 'tenant-b' });
+  assert.deepEqual(
+    sink.events.filter((e) => e.tenant === 'tenant-b').map((e) => e.user),
+    ['bob', 'bob', 'carol', 'carol'],
+  );
+  await throttle.flush();
+  const b = sink.events.filter((e) => e.tenant === 'tenant-b' && e.action === 'repeated');
+  assert.deepEqual(
+    b.map((e) => [e.user, e.count]),
+    [['carol', 1]],
+  );
+  const a = sink.events.filter((e) => e.tenant === 'tenant-a' && e.action === 'repeated');
+  assert.deepEqual(
+    a.map((e) => [e.client_address, e.count]),
+    [['*', 400 - 2]],
+    "past its budget, tenant-a's new addresses share one key",
+  );
 });

@@ -13,9 +13,10 @@
  * counted. When the window ends (at the latest on the next sweep, or at `flush`, i.e. at shutdown), one event
  * `<component>.repeated` says how many were left out (`count`), with `repeated_action`, the key's fields,
  * `window_start` and `window_end`; its `user` is null when the events counted had different users. Keys are
- * bounded (`maxKeys` for each of the two kinds, so one cannot crowd out the other): past that, new auth keys
- * of a component share one key, and new denial keys share one key per tenant (never across tenants), whose
- * summary names `client_address: "*"` (the events it writes keep their own). `limit: 0` keeps every event.
+ * bounded: `maxKeys` for failed authentications, `maxKeysPerTenant` for each tenant's denials (so one kind
+ * cannot crowd out the other, nor one tenant another). Past that, new auth keys of a component share one key,
+ * and a tenant's new denial keys share one key of that tenant, whose summary names `client_address: "*"`
+ * (the events it writes keep their own). `limit: 0` keeps every event.
  *
  * Wrap this inside meterAuditSink, so the metrics still count every failure.
  */
@@ -26,8 +27,10 @@ export interface RepeatThrottleOptions {
   limit: number;
   /** Window length (default one minute). */
   windowMs?: number;
-  /** Most keys tracked at once (default 10,000). */
+  /** Most keys of failed authentications tracked at once (default 10,000). */
   maxKeys?: number;
+  /** Most keys of rate-limit denials tracked at once for one tenant (default 2,000). */
+  maxKeysPerTenant?: number;
   now?: () => number;
 }
 
@@ -50,6 +53,8 @@ interface Window {
 
 interface Classified {
   kind: Kind;
+  /** The key budget it counts against: one for failed authentications, one per tenant for denials. */
+  budget: string;
   key: string;
   /** The key the event is counted under when its kind has too many keys (never across tenants). */
   overflow: string;
@@ -64,6 +69,7 @@ function classify(event: AuditInput): Classified | undefined {
   if (event.action === 'authenticate' && event.success === false) {
     return {
       kind: 'auth',
+      budget: 'auth',
       key: JSON.stringify([event.component, field('client_address'), field('reason')]),
       overflow: JSON.stringify([event.component, '*']),
       fields: AUTH_FIELDS,
@@ -73,6 +79,7 @@ function classify(event: AuditInput): Classified | undefined {
     // Everything that tells one denial from another: whose, from where, which rule (of the server or the app).
     return {
       kind: 'ratelimit',
+      budget: JSON.stringify(['ratelimit', event.tenant]),
       key: JSON.stringify(['ratelimit', event.tenant, event.user, ...DENIAL_FIELDS.map(field)]),
       overflow: JSON.stringify(['ratelimit', event.tenant, '*']),
       fields: DENIAL_FIELDS,
@@ -87,11 +94,19 @@ export function throttleRepeatedFailures(
 ): AuditSink & { sweep(): void } {
   const windowMs = options.windowMs ?? 60_000;
   const maxKeys = options.maxKeys ?? 10_000;
+  const maxKeysPerTenant = options.maxKeysPerTenant ?? 2_000;
   const now = options.now ?? Date.now;
-  // One key budget per kind: a flood of bad credentials cannot crowd out the rate-limit denials, or back.
-  const windows: Record<Kind, Map<string, Window>> = { auth: new Map(), ratelimit: new Map() };
-  /** When a full table was last swept: at most once a second, so a flood of new keys stays cheap. */
-  const lastFullSweep: Record<Kind, number> = { auth: -Infinity, ratelimit: -Infinity };
+  // Key budgets: one for failed authentications, one per tenant for denials, so a flood of one cannot crowd
+  // out the other, and no tenant crowds out another's denials.
+  const budgets = new Map<string, { windows: Map<string, Window>; lastFullSweep: number }>();
+  const budgetOf = (name: string) => {
+    let b = budgets.get(name);
+    if (!b) {
+      b = { windows: new Map(), lastFullSweep: -Infinity };
+      budgets.set(name, b);
+    }
+    return b;
+  };
 
   const summarise = (w: Window, end: number) => {
     if (w.suppressed === 0) return;
@@ -114,19 +129,21 @@ export function throttleRepeatedFailures(
     });
   };
 
-  /** Ends the windows of `kind` that are over (all of them with `all`), writing their summaries. */
-  const sweepKind = (kind: Kind, all: boolean) => {
+  /** Ends the windows of a budget that are over (all of them with `all`), writing their summaries. */
+  const sweepBudget = (name: string, all: boolean) => {
+    const budget = budgets.get(name);
+    if (!budget) return;
     const t = now();
-    for (const [key, w] of windows[kind]) {
+    for (const [key, w] of budget.windows) {
       if (all || t - w.start >= windowMs) {
-        windows[kind].delete(key);
+        budget.windows.delete(key);
         summarise(w, Math.min(t, w.start + windowMs));
       }
     }
+    if (budget.windows.size === 0) budgets.delete(name);
   };
   const sweep = (all = false) => {
-    sweepKind('auth', all);
-    sweepKind('ratelimit', all);
+    for (const name of [...budgets.keys()]) sweepBudget(name, all);
   };
 
   const timer = options.limit > 0 ? setInterval(() => sweep(), windowMs) : undefined;
@@ -139,7 +156,9 @@ export function throttleRepeatedFailures(
         sink.emit(event);
         return;
       }
-      const table = windows[kind.kind];
+      let budget = budgetOf(kind.budget);
+      let table = budget.windows;
+      const cap = kind.kind === 'auth' ? maxKeys : maxKeysPerTenant;
       const t = now();
       let key = kind.key;
       let first = event;
@@ -149,12 +168,16 @@ export function throttleRepeatedFailures(
         summarise(w, w.start + windowMs);
         w = undefined;
       }
-      if (!w && table.size >= maxKeys) {
-        if (t - lastFullSweep[kind.kind] >= 1_000) {
-          lastFullSweep[kind.kind] = t;
-          sweepKind(kind.kind, false);
+      if (!w && table.size >= cap) {
+        if (t - budget.lastFullSweep >= 1_000) {
+          budget.lastFullSweep = t;
+          sweepBudget(kind.budget, false);
+          // The sweep drops a budget it empties: carry on with the one in the map.
+          budget = budgetOf(kind.budget);
+          budget.lastFullSweep = t;
+          table = budget.windows;
         }
-        if (table.size >= maxKeys) {
+        if (table.size >= cap) {
           // Too many distinct sources at once: the overflow shares a key (per component, or per tenant).
           key = kind.overflow;
           first = { ...event, client_address: '*' };

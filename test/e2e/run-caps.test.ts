@@ -174,6 +174,7 @@ describe('caps on agent runs in flight (real CLI, Admin API)', () => {
 
 describe('caps and tasks already started (real CLI, server.max_concurrent_runs: 1)', () => {
   const KEY = 'alice-key-run-caps-0123456789';
+  const BOB = 'bob-key-run-caps-0123456789ab';
   let llm: ScriptedLlm;
   let server: Server;
   let n = 0;
@@ -202,9 +203,9 @@ agents:
 server:
   max_concurrent_runs: 1
   auth:
-    api_keys: [{key: "\${ALICE_KEY}", subject: alice}]
+    api_keys: [{key: "\${ALICE_KEY}", subject: alice}, {key: "\${BOB_KEY}", subject: bob}]
 `,
-      env: { ALICE_KEY: KEY },
+      env: { ALICE_KEY: KEY, BOB_KEY: BOB },
     });
   });
   after(async () => {
@@ -258,8 +259,63 @@ server:
       assert.equal(again.body.error?.code, -32049, again.text);
       assert.match(again.body.error.message, /this task is still running: wait for its answer/);
     }
+    // Another user's message to that task id is answered as for any unknown id, not "still running".
+    const bob = await requestJson(`${server.url}/agents/writer`, {
+      method: 'POST',
+      token: BOB,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'message/send',
+        params: message([text('hi')], { taskId: running.id }),
+      }),
+    });
+    assert.ok(bob.body.error, bob.text);
+    assert.doesNotMatch(bob.text, /still running/);
+    assert.match(bob.text, /not found/i);
+    // The 1.0 method with the proto spelling task_id, which the SDK also reads.
+    const core = await requestJson(`${server.url}/agents/writer`, {
+      method: 'POST',
+      token: KEY,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'SendMessage',
+        params: {
+          message: { messageId: `core-${++n}`, task_id: running.id, role: 'ROLE_USER', parts: [{ text: 'x' }] },
+        },
+      }),
+    });
+    assert.equal(core.body.error?.code, -32049, core.text);
     assert.equal((await rpc('tasks/get', { id: running.id })).body.result.status.state, 'working');
     const canceled = await rpc('tasks/cancel', { id: running.id });
     assert.equal(canceled.body.result?.status?.state, 'canceled', 'the run can still be canceled');
+    const before = llm.requests.length;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(llm.requests.length, before, 'and no second run started');
+  });
+
+  test('messages sent at once to one paused task start one run; another user learns nothing of the task', async () => {
+    llm.enqueue({ toolCalls: [{ id: 'w2', name: 'write_file', args: { path: 'b.txt', content: 'B' } }] });
+    const paused = (await rpc('message/send', message([text('write b.txt')]))).body.result;
+    assert.equal(paused.status.state, 'input-required');
+    llm.enqueue({ delayMs: 500, text: 'wrote b.txt' });
+    const before = llm.requests.length;
+    const decide = () =>
+      rpc(
+        'message/send',
+        message([{ kind: 'data', data: { type: 'tool_approval', decision: 'approve', tool_call_id: 'w2' } }], {
+          taskId: paused.id,
+          contextId: paused.contextId,
+        }),
+      );
+    const answers = await Promise.all([decide(), decide(), decide()]);
+    const completed = answers.filter((a) => a.body.result?.status?.state === 'completed');
+    assert.equal(completed.length, 1, JSON.stringify(answers.map((a) => a.body)));
+    assert.ok(
+      answers.every((a) => a.body.result?.status?.state === 'completed' || a.body.error),
+      'the others are refused',
+    );
+    assert.equal(llm.requests.length, before + 1, 'one run, one LLM call');
   });
 });
