@@ -17,6 +17,13 @@ export async function measure(fn: () => Promise<unknown>, runs: number, warmup: 
 
 export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** The median of samples (any order). */
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
 /** The p-th percentile of sorted samples (nearest rank). */
 export const pct = (xs: readonly number[], p: number): number =>
   xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
