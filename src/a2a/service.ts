@@ -94,11 +94,12 @@ export interface RunState {
   readonly buses: Map<string, ExecutionEventBusManager>;
   /**
    * Task ids a request is continuing right now (from its arrival until its run is registered in `running`),
+   * keyed by owner and task id (ownerOf + NUL + id: another user's request never touches the owner's claim),
    * each with when the claim lapses: a second message to the same task meanwhile is refused, so one task never
    * has two runs. A claim whose request vanished without releasing it (a stream abandoned before it started)
    * lapses after CLAIM_MS.
    */
-  readonly claims: Map<string, { until: number; owner: string }>;
+  readonly claims: Map<string, number>;
 }
 
 /** The longest a claim holds without its request releasing it. */
@@ -245,19 +246,20 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
   function claimTask(taskId: string, principal: Principal): () => void {
     const now = Date.now();
     const owner = ownerOf(principal);
+    const key = `${owner}\u0000${taskId}`;
     const run = state.running.get(taskId);
-    const held = state.claims.get(taskId);
-    const live = held !== undefined && held.until > now ? held : undefined;
+    const held = state.claims.get(key);
     // Another user's task id is not theirs to learn about: the SDK answers "not found" for it, as for any id.
-    if ((run && run.owner !== owner) || (live && live.owner !== owner)) return () => {};
-    if (run || live) throw new ConflictError(TASK_RUNNING_MESSAGE);
-    if (state.claims.size > 10_000) {
-      for (const [id, claim] of state.claims) if (claim.until <= now) state.claims.delete(id);
+    if ((run && run.owner === owner) || (held !== undefined && held > now)) {
+      throw new ConflictError(TASK_RUNNING_MESSAGE);
     }
-    const claim = { until: now + CLAIM_MS, owner };
-    state.claims.set(taskId, claim);
+    if (state.claims.size > 10_000) {
+      for (const [k, until] of state.claims) if (until <= now) state.claims.delete(k);
+    }
+    const until = now + CLAIM_MS;
+    state.claims.set(key, until);
     return () => {
-      if (state.claims.get(taskId) === claim) state.claims.delete(taskId);
+      if (state.claims.get(key) === until) state.claims.delete(key);
     };
   }
 
@@ -267,14 +269,27 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     if (row && row.agent === agent && isActiveState(row.state)) throw new ConflictError(TASK_RUNNING_MESSAGE);
   }
 
-  async function handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome> {
+  function handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome> {
+    return handleClaimed(agent, request, call, undefined);
+  }
+
+  /** `claimed`: the release of a claim the caller already holds on the request's task (decide's). */
+  async function handleClaimed(
+    agent: string,
+    request: Record<string, unknown>,
+    call: CallInfo,
+    claimed: (() => void) | undefined,
+  ): Promise<JsonRpcOutcome> {
     const endpoint = endpoints.get(agent);
-    if (!endpoint) throw new Error(`unknown agent ${agent}`);
+    if (!endpoint) {
+      claimed?.();
+      throw new Error(`unknown agent ${agent}`);
+    }
     const method = typeof request.method === 'string' ? request.method : '';
     const legacy = method.includes('/');
     const taskId = MESSAGE_METHODS.has(method) ? requestTaskId(request, legacy) : undefined;
     // Held until the run is registered: a blocking call's run when it answers, a stream's at its first event.
-    const release = taskId === undefined ? () => {} : claimTask(taskId, call.principal);
+    const release = claimed ?? (taskId === undefined ? () => {} : claimTask(taskId, call.principal));
     try {
       if (taskId !== undefined) await refuseRunningTask(agent, taskId, call);
       if (MESSAGE_METHODS.has(method)) await applyCarriedDecisions(agent, request, call);
@@ -333,11 +348,26 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         );
       }
       const decision = parseDecision({ ...(body as Record<string, unknown>), tool_call_id: toolCallId });
-      const decided = await applyDecisions(decisionDeps, call.principal, taskId, [decision], {
-        allowApprovers: true,
-        requestId: call.requestId,
-      });
+      // The task is claimed for its owner before the decision is recorded: a decision arriving while the task is
+      // being continued is refused (and can be sent again) rather than recorded and then left waiting. Only for
+      // a caller the call is visible to: anyone else gets applyDecisions' "not found".
+      const record = await decisionDeps.approvals.find(call.principal.tenant, taskId, toolCallId);
+      const visible =
+        record !== undefined &&
+        (record.userId === call.principal.subject || record.approvers.some((r) => call.principal.roles.includes(r)));
+      const release = visible ? claimTask(taskId, { ...call.principal, subject: record.userId }) : undefined;
+      let decided: Awaited<ReturnType<typeof applyDecisions>>;
+      try {
+        decided = await applyDecisions(decisionDeps, call.principal, taskId, [decision], {
+          allowApprovers: true,
+          requestId: call.requestId,
+        });
+      } catch (err) {
+        release?.();
+        throw err;
+      }
       if (!endpoints.has(decided.agent)) {
+        release?.();
         // The app's config changed under a pending approval and no longer has this agent.
         throw new ConflictError(
           `the decision was recorded, but agent "${decided.agent}" is no longer in the config, so its run cannot continue`,
@@ -374,7 +404,7 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         call.rateSubject && call.principal.method !== 'none'
           ? { ...call.rateSubject, userId: decided.owner }
           : call.rateSubject;
-      const out = await handle(decided.agent, continuation, { ...call, principal: owner, rateSubject });
+      const out = await handleClaimed(decided.agent, continuation, { ...call, principal: owner, rateSubject }, release);
       if (out.kind !== 'single') throw new Error('message/send answered with a stream');
       return out.response;
     },

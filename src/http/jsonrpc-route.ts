@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { A2AService, JsonRpcResponse } from '../a2a/index.ts';
+import { type A2AService, type JsonRpcResponse, WORK_METHODS } from '../a2a/index.ts';
 import type { Logger, Span } from '../observability/index.ts';
 import { isPlainObject, type Principal, type RateSubject, safeJsonParse } from '../shared/index.ts';
 import { JSON_RPC_INVALID_REQUEST, JSON_RPC_PARSE_ERROR, jsonRpcErrorBody, toWireError } from './errors.ts';
@@ -96,19 +96,33 @@ export async function handleJsonRpc(
 
   const events = outcome.events;
   return streamSSE(c, async (stream) => {
+    // A client that goes away from a message stream does not stop the run, and its events are still read to the
+    // end: reading them is what saves the task's progress and final status (stopping would leave it `working`
+    // until its lease ran out). They are just no longer written. Any other stream (a resubscription, which may
+    // watch a task paused for days) is stopped.
+    const drains = WORK_METHODS.has(String(body.method));
+    let gone = false;
     stream.onAbort(() => {
-      void events.return(undefined);
+      gone = true;
+      if (!drains) void events.return(undefined);
     });
     try {
       for await (const event of events) {
-        await stream.writeSSE({ data: JSON.stringify(scrubInternalError(event, requestId, deps.logger)) });
+        if (gone) continue;
+        await stream.writeSSE({ data: JSON.stringify(scrubInternalError(event, requestId, deps.logger)) }).catch(() => {
+          gone = true;
+        });
       }
     } catch (err) {
       const wire = toWireError(err, requestId);
       if (wire.code === 'internal') {
         deps.logger.error({ component: 'http', request_id: requestId, err }, 'SSE stream failed');
       }
-      await stream.writeSSE({ data: JSON.stringify(jsonRpcErrorBody(idOf(body), wire.jsonRpc, wire.message)) });
+      if (!gone) {
+        await stream
+          .writeSSE({ data: JSON.stringify(jsonRpcErrorBody(idOf(body), wire.jsonRpc, wire.message)) })
+          .catch(() => {});
+      }
     }
   });
 }

@@ -251,3 +251,32 @@ test('one tenant rotating addresses fills only its own denial budget; another te
     "past its budget, tenant-a's new addresses share one key",
   );
 });
+
+test('denial keys are bounded over all tenants too: past the total, each tenant counts under its own overflow', async () => {
+  const sink = recorder();
+  const throttle = throttleRepeatedFailures(sink, {
+    limit: 1,
+    maxKeysPerTenant: 100,
+    maxDenialKeys: 300,
+    now: clock().now,
+  });
+  let sent = 0;
+  for (let t = 0; t < 10; t++) {
+    for (let i = 0; i < 100; i++, sent++) {
+      throttle.emit({ ...denial('u'), tenant: `app-${t}`, client_address: `10.0.${t}.${i}` });
+    }
+  }
+  const written = sink.events.length;
+  // 300 keys of their own (3 tenants' worth), then one overflow key per later tenant, each writing its first.
+  assert.equal(written, 300 + 7);
+  await throttle.flush();
+  const summaries = sink.events.filter((e) => e.action === 'repeated');
+  assert.equal(summaries.length, 7);
+  assert.ok(summaries.every((s) => s.client_address === '*' && s.count === 99));
+  assert.deepEqual(
+    summaries.map((s) => s.tenant),
+    ['app-3', 'app-4', 'app-5', 'app-6', 'app-7', 'app-8', 'app-9'],
+    'never across tenants',
+  );
+  assert.equal(written + summaries.reduce((a, s) => a + (s.count as number), 0), sent, 'every denial accounted for');
+});

@@ -31,6 +31,8 @@ export interface RepeatThrottleOptions {
   maxKeys?: number;
   /** Most keys of rate-limit denials tracked at once for one tenant (default 2,000). */
   maxKeysPerTenant?: number;
+  /** Most keys of rate-limit denials tracked at once over all tenants (default 10,000). */
+  maxDenialKeys?: number;
   now?: () => number;
 }
 
@@ -95,6 +97,9 @@ export function throttleRepeatedFailures(
   const windowMs = options.windowMs ?? 60_000;
   const maxKeys = options.maxKeys ?? 10_000;
   const maxKeysPerTenant = options.maxKeysPerTenant ?? 2_000;
+  const maxDenialKeys = options.maxDenialKeys ?? 10_000;
+  /** Denial windows tracked over all tenants' budgets. */
+  let denialKeys = 0;
   const now = options.now ?? Date.now;
   // Key budgets: one for failed authentications, one per tenant for denials, so a flood of one cannot crowd
   // out the other, and no tenant crowds out another's denials.
@@ -137,6 +142,7 @@ export function throttleRepeatedFailures(
     for (const [key, w] of budget.windows) {
       if (all || t - w.start >= windowMs) {
         budget.windows.delete(key);
+        if (w.first.component === 'ratelimit') denialKeys--;
         summarise(w, Math.min(t, w.start + windowMs));
       }
     }
@@ -165,10 +171,13 @@ export function throttleRepeatedFailures(
       let w = table.get(key);
       if (w && t - w.start >= windowMs) {
         table.delete(key);
+        if (kind.kind === 'ratelimit') denialKeys--;
         summarise(w, w.start + windowMs);
         w = undefined;
       }
-      if (!w && table.size >= cap) {
+      // Over all tenants too: past maxDenialKeys, each tenant's new denial keys go to its overflow key.
+      const full = () => table.size >= cap || (kind.kind === 'ratelimit' && denialKeys >= maxDenialKeys);
+      if (!w && full()) {
         if (t - budget.lastFullSweep >= 1_000) {
           budget.lastFullSweep = t;
           sweepBudget(kind.budget, false);
@@ -177,7 +186,7 @@ export function throttleRepeatedFailures(
           budget.lastFullSweep = t;
           table = budget.windows;
         }
-        if (table.size >= cap) {
+        if (full()) {
           // Too many distinct sources at once: the overflow shares a key (per component, or per tenant).
           key = kind.overflow;
           first = { ...event, client_address: '*' };
@@ -187,6 +196,7 @@ export function throttleRepeatedFailures(
       if (!w) {
         w = { start: t, written: 0, suppressed: 0, first, fields: kind.fields, user: first.user };
         table.set(key, w);
+        if (kind.kind === 'ratelimit') denialKeys++;
       }
       if (event.user !== w.user) w.user = null;
       if (w.written < options.limit) {

@@ -318,4 +318,66 @@ server:
     );
     assert.equal(llm.requests.length, before + 1, 'one run, one LLM call');
   });
+
+  test("another user's messages with the task id, sent alongside, never switch off the owner's claim", async () => {
+    llm.enqueue({ toolCalls: [{ id: 'w3', name: 'write_file', args: { path: 'c.txt', content: 'C' } }] });
+    const paused = (await rpc('message/send', message([text('write c.txt')]))).body.result;
+    assert.equal(paused.status.state, 'input-required');
+    llm.enqueue({ delayMs: 300, text: 'wrote c.txt' });
+    const before = llm.requests.length;
+    const bob = () =>
+      requestJson(`${server.url}/agents/writer`, {
+        method: 'POST',
+        token: BOB,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 5,
+          method: 'message/send',
+          params: message([text('x')], { taskId: paused.id }),
+        }),
+      });
+    const alice = () =>
+      rpc(
+        'message/send',
+        message([{ kind: 'data', data: { type: 'tool_approval', decision: 'approve', tool_call_id: 'w3' } }], {
+          taskId: paused.id,
+          contextId: paused.contextId,
+        }),
+      );
+    const all = await Promise.all([
+      ...Array.from({ length: 10 }, bob),
+      alice(),
+      ...Array.from({ length: 10 }, bob),
+      alice(),
+      alice(),
+    ]);
+    const mine = all.slice(10, 11).concat(all.slice(21));
+    assert.equal(mine.filter((a) => a.body.result?.status?.state === 'completed').length, 1, JSON.stringify(mine));
+    assert.equal(llm.requests.length, before + 1, 'one run');
+    assert.ok(
+      all.slice(0, 10).every((b) => /not found/i.test(b.text)),
+      'bob learns nothing',
+    );
+  });
+
+  test('a client that leaves a message stream does not lose the answer: the run is saved to the end', async () => {
+    llm.enqueue({ delayMs: 600, text: 'the answer nobody waited for' });
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/agents/writer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'message/stream', params: message([text('stream me')]) }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const taskId = /"(?:taskId|id)":"([0-9a-f-]{36})"/.exec(first)?.[1];
+    assert.ok(taskId, first);
+    controller.abort();
+    await until(
+      async () => (await rpc('tasks/get', { id: taskId })).body.result?.status?.state === 'completed',
+      'the run to be saved',
+    );
+    assert.match(JSON.stringify((await rpc('tasks/get', { id: taskId })).body.result), /the answer nobody waited for/);
+  });
 });
