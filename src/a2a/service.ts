@@ -351,9 +351,14 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
       // The task is claimed for its owner before the decision is recorded: a decision arriving while the task is
       // being continued is refused (and can be sent again) rather than recorded and then left waiting. Only for
       // a caller the call is visible to: anyone else gets applyDecisions' "not found".
-      const record = await decisionDeps.approvals.find(call.principal.tenant, taskId, toolCallId);
+      // (A call already decided, or a bad id, gets applyDecisions' own answer, unclaimed.)
+      const plausible = typeof taskId === 'string' && taskId.length > 0 && taskId.length <= 512;
+      const record = plausible
+        ? await decisionDeps.approvals.find(call.principal.tenant, taskId, toolCallId)
+        : undefined;
       const visible =
         record !== undefined &&
+        record.status === 'pending' &&
         (record.userId === call.principal.subject || record.approvers.some((r) => call.principal.roles.includes(r)));
       const release = visible ? claimTask(taskId, { ...call.principal, subject: record.userId }) : undefined;
       let decided: Awaited<ReturnType<typeof applyDecisions>>;

@@ -280,3 +280,22 @@ test('denial keys are bounded over all tenants too: past the total, each tenant 
   );
   assert.equal(written + summaries.reduce((a, s) => a + (s.count as number), 0), sent, 'every denial accounted for');
 });
+
+test("a full total is freed by another tenant's ended windows, not only the tenant's own", async () => {
+  const sink = recorder();
+  const c = clock();
+  const throttle = throttleRepeatedFailures(sink, {
+    limit: 1,
+    maxKeysPerTenant: 100,
+    maxDenialKeys: 150,
+    now: c.now,
+  });
+  for (let i = 0; i < 100; i++) throttle.emit({ ...denial('u'), tenant: 'app-a', client_address: `10.1.0.${i}` });
+  for (let i = 0; i < 50; i++) throttle.emit({ ...denial('u'), tenant: 'app-b', client_address: `10.2.0.${i}` });
+  c.advance(61_000);
+  // app-a's windows have ended (the interval timer has not run): app-b's new keys are its own again.
+  for (let i = 50; i < 100; i++) throttle.emit({ ...denial('u'), tenant: 'app-b', client_address: `10.2.0.${i}` });
+  await throttle.flush();
+  assert.equal(sink.events.filter((e) => e.action === 'repeated').length, 0, 'nothing went to an overflow key');
+  assert.equal(sink.events.filter((e) => e.tenant === 'app-b').length, 100);
+});

@@ -100,6 +100,8 @@ export function throttleRepeatedFailures(
   const maxDenialKeys = options.maxDenialKeys ?? 10_000;
   /** Denial windows tracked over all tenants' budgets. */
   let denialKeys = 0;
+  /** When every denial budget was last swept because the total was full (at most once a second). */
+  let lastTotalSweep = -Infinity;
   const now = options.now ?? Date.now;
   // Key budgets: one for failed authentications, one per tenant for denials, so a flood of one cannot crowd
   // out the other, and no tenant crowds out another's denials.
@@ -180,7 +182,14 @@ export function throttleRepeatedFailures(
       if (!w && full()) {
         if (t - budget.lastFullSweep >= 1_000) {
           budget.lastFullSweep = t;
-          sweepBudget(kind.budget, false);
+          // A full total is freed by any tenant's ended windows, not only this one's.
+          const totalFull = kind.kind === 'ratelimit' && table.size < cap;
+          if (totalFull && t - lastTotalSweep >= 1_000) {
+            lastTotalSweep = t;
+            for (const name of [...budgets.keys()]) if (name !== 'auth') sweepBudget(name, false);
+          } else {
+            sweepBudget(kind.budget, false);
+          }
           // The sweep drops a budget it empties: carry on with the one in the map.
           budget = budgetOf(kind.budget);
           budget.lastFullSweep = t;
