@@ -94,6 +94,20 @@ const NOT_FOUND = 'no tool call with this id is awaiting approval in this task';
  * Validates and applies decisions for `taskId` on behalf of `principal` (see the module contract). Returns the
  * decided records' owner, so the caller can continue the run in the owner's scope.
  */
+/** Whether `taskId` can name a paused task at all (a decision on anything else is refused unread). */
+export function isTaskIdShaped(taskId: unknown): taskId is string {
+  return typeof taskId === 'string' && taskId.length > 0 && taskId.length <= 512;
+}
+
+/**
+ * Whether `principal` may decide the held call `record`: its owner, or (with `allowApprovers`) a holder of one
+ * of its `approvers` roles. Anyone else must be answered as if the call did not exist.
+ */
+export function mayDecide(record: ApprovalRecord, principal: Principal, allowApprovers: boolean): boolean {
+  if (record.userId === principal.subject) return true;
+  return allowApprovers && record.approvers.some((r) => principal.roles.includes(r));
+}
+
 export async function applyDecisions(
   deps: DecisionDeps,
   principal: Principal,
@@ -123,7 +137,7 @@ export async function applyDecisions(
   if (decisions.length > MAX_DECISIONS) {
     throw new InvalidRequestError(`at most ${MAX_DECISIONS} tool_approval decisions per message`);
   }
-  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 512) {
+  if (!isTaskIdShaped(taskId)) {
     throw new InvalidRequestError('a tool_approval decision must be sent on the taskId of the paused task');
   }
   const seen = new Set<string>();
@@ -134,9 +148,7 @@ export async function applyDecisions(
       refuse(new InvalidRequestError(`tool call ${d.toolCallId} is decided twice in one message`), d);
     seen.add(d.toolCallId);
     const record = await deps.approvals.find(principal.tenant, taskId, d.toolCallId);
-    const isOwner = record?.userId === principal.subject;
-    const isApprover = options.allowApprovers && record?.approvers.some((r) => principal.roles.includes(r)) === true;
-    if (!record || !(isOwner || isApprover)) refuse(new NotFoundError(NOT_FOUND), d);
+    if (!record || !mayDecide(record, principal, options.allowApprovers)) refuse(new NotFoundError(NOT_FOUND), d);
     const r = record as ApprovalRecord;
     if (r.status !== 'pending')
       refuse(new ConflictError(`tool call ${d.toolCallId} was already decided (${r.status})`), d, r);

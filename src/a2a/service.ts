@@ -10,7 +10,14 @@ import type { AuditSink, Logger, Span } from '../observability/index.ts';
 import type { TaskStore } from '../persistence/index.ts';
 import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
 import { ConflictError, InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
-import { applyDecisions, type DecisionDeps, decisionsInRequest, parseDecision } from './approvals.ts';
+import {
+  applyDecisions,
+  type DecisionDeps,
+  decisionsInRequest,
+  isTaskIdShaped,
+  mayDecide,
+  parseDecision,
+} from './approvals.ts';
 import { buildAgentCard, type CardOptions, publicCardJson } from './card.ts';
 import {
   createAgentExecutor,
@@ -170,9 +177,8 @@ async function* releasingAtFirst(
   }
 }
 
-/** The agent's event-bus manager: the app's shared one (created on first use), or a new one. */
-function busesOf(shared: RunState | undefined, agent: string): ExecutionEventBusManager {
-  if (!shared) return new DefaultExecutionEventBusManager();
+/** The agent's event-bus manager in the run state (created on first use). */
+function busesOf(shared: RunState, agent: string): ExecutionEventBusManager {
   let buses = shared.buses.get(agent);
   if (!buses) {
     buses = new DefaultExecutionEventBusManager();
@@ -352,14 +358,10 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
       // being continued is refused (and can be sent again) rather than recorded and then left waiting. Only for
       // a caller the call is visible to: anyone else gets applyDecisions' "not found".
       // (A call already decided, or a bad id, gets applyDecisions' own answer, unclaimed.)
-      const plausible = typeof taskId === 'string' && taskId.length > 0 && taskId.length <= 512;
-      const record = plausible
+      const record = isTaskIdShaped(taskId)
         ? await decisionDeps.approvals.find(call.principal.tenant, taskId, toolCallId)
         : undefined;
-      const visible =
-        record !== undefined &&
-        record.status === 'pending' &&
-        (record.userId === call.principal.subject || record.approvers.some((r) => call.principal.roles.includes(r)));
+      const visible = record?.status === 'pending' && mayDecide(record, call.principal, true);
       const release = visible ? claimTask(taskId, { ...call.principal, subject: record.userId }) : undefined;
       let decided: Awaited<ReturnType<typeof applyDecisions>>;
       try {
