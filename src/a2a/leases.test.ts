@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TaskState, taskStateToJSON } from '@a2a-js/sdk';
 import type { AuditInput, AuditSink, Logger } from '../observability/index.ts';
 import { type Database, openDatabase, type TaskStore } from '../persistence/index.ts';
-import { createTaskLeases, SERVER_LOST_MESSAGE } from './leases.ts';
+import { createTaskLeases, isActiveState, SERVER_LOST_MESSAGE } from './leases.ts';
 import { createRunTracker } from './runs.ts';
 
 const scope = { appId: 'default', userId: 'alice' };
@@ -129,4 +130,12 @@ test('a sweep that hangs (a locked row) never holds up the renewals, nor the sto
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(renewals, before, 'no renewal after stop');
   });
+});
+
+test("the store's active states are the SDK's names for submitted and working, and only those", () => {
+  for (const [name, state] of Object.entries(TaskState)) {
+    if (typeof state !== 'number') continue;
+    const active = state === TaskState.TASK_STATE_SUBMITTED || state === TaskState.TASK_STATE_WORKING;
+    assert.equal(isActiveState(taskStateToJSON(state)), active, name);
+  }
 });

@@ -1,6 +1,6 @@
 import { Task, TaskState, taskStateToJSON } from '@a2a-js/sdk';
 import type { AuditSink, Logger } from '../observability/index.ts';
-import type { TaskStore } from '../persistence/index.ts';
+import { ACTIVE_TASK_STATES, type TaskStore } from '../persistence/index.ts';
 import type { JsonValue } from '../shared/index.ts';
 import { agentMessage } from './executor.ts';
 import type { RunTracker } from './runs.ts';
@@ -28,14 +28,9 @@ export const SERVER_LOST_MESSAGE =
 /** `server.task_lease` when unset. */
 export const DEFAULT_TASK_LEASE_MS = 60_000;
 
-const ACTIVE_STATES: ReadonlySet<string> = new Set([
-  taskStateToJSON(TaskState.TASK_STATE_SUBMITTED),
-  taskStateToJSON(TaskState.TASK_STATE_WORKING),
-]);
-
 /** Whether a task in `state` (as stored) is active, and so leased while its run is in flight. */
 export function isActiveState(state: string): boolean {
-  return ACTIVE_STATES.has(state);
+  return ACTIVE_TASK_STATES.includes(state);
 }
 
 /** Expired tasks read per query; a sweep goes on until a read comes back short, SWEEP_ROUNDS, or a beat. */

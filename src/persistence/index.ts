@@ -1,6 +1,7 @@
 export { MAX_CONCURRENT_RUNS } from './app-store.ts';
 export { describeDatabaseUrl } from './database-url.ts';
 export { openDatabase } from './open-database.ts';
+export { ACTIVE_TASK_STATES } from './task-store.ts';
 export type {
   ApprovalDecision,
   ApprovalRecord,

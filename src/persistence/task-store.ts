@@ -12,7 +12,7 @@ import { checkId, checkPageSize, checkScope } from './validate.ts';
  * holds a lease only while it is active, whatever `lease_until` says: a server of an earlier version, which
  * does not know the column, may save a final state and leave it set.
  */
-const ACTIVE_STATES = ['TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING'];
+export const ACTIVE_TASK_STATES: readonly string[] = ['TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING'];
 const FINAL_STATES = ['TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED'];
 
 /** The longest lease a save or renewal may take (a day): a lease is a liveness bound, not a reservation. */
@@ -25,13 +25,14 @@ function checkLease(ms: unknown): number {
   return ms;
 }
 
-function toStoredTask(row: TasksTable): StoredTask {
+/** The row as stored; `task` given when the caller parsed the JSON itself. */
+function toStoredTask(row: TasksTable, task: JsonValue = fromJsonText(row.task, 'task')): StoredTask {
   return {
     id: row.id,
     contextId: row.context_id,
     agent: row.agent,
     state: row.state,
-    task: fromJsonText(row.task, 'task'),
+    task,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -99,7 +100,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
       if (row === undefined) {
         const own = await db
           .selectFrom('tasks')
-          .select('state')
+          .select('id')
           .where('id', '=', input.id)
           .where('app_id', '=', scope.appId)
           .where('user_id', '=', scope.userId)
@@ -170,7 +171,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
           .set({ lease_until: until })
           .where('id', 'in', ids.slice(i, i + RENEW_BATCH))
           .where('lease_until', 'is not', null)
-          .where('state', 'in', ACTIVE_STATES)
+          .where('state', 'in', ACTIVE_TASK_STATES)
           .execute();
       }
     },
@@ -183,7 +184,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
         .selectAll()
         .where('lease_until', 'is not', null)
         .where('lease_until', '<', now)
-        .where('state', 'in', ACTIVE_STATES)
+        .where('state', 'in', ACTIVE_TASK_STATES)
         .orderBy('lease_until')
         .orderBy('id')
         .limit(limit)
@@ -192,8 +193,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
       return rows.map((row) => {
         const parsed = safeJsonParse(row.task);
         return {
-          ...toStoredTask({ ...row, task: 'null' }),
-          task: parsed.ok ? (parsed.value as JsonValue) : null,
+          ...toStoredTask(row, parsed.ok ? (parsed.value as JsonValue) : null),
           scope: { appId: row.app_id, userId: row.user_id },
         };
       });
@@ -213,7 +213,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
         .where('user_id', '=', scope.userId)
         .where('lease_until', 'is not', null)
         .where('lease_until', '<', now)
-        .where('state', 'in', ACTIVE_STATES)
+        .where('state', 'in', ACTIVE_TASK_STATES)
         .returning('id')
         .executeTakeFirst();
       return row !== undefined;
