@@ -43,6 +43,7 @@ const DENIAL_FIELDS = ['client_address', 'stage', 'limit_type', 'window', 'limit
 type Kind = 'auth' | 'ratelimit';
 
 interface Window {
+  readonly kind: Kind;
   readonly start: number;
   written: number;
   suppressed: number;
@@ -105,7 +106,8 @@ export function throttleRepeatedFailures(
   const now = options.now ?? Date.now;
   // Key budgets: one for failed authentications, one per tenant for denials, so a flood of one cannot crowd
   // out the other, and no tenant crowds out another's denials.
-  const budgets = new Map<string, { windows: Map<string, Window>; lastFullSweep: number }>();
+  type Budget = { windows: Map<string, Window>; lastFullSweep: number };
+  const budgets = new Map<string, Budget>();
   const budgetOf = (name: string) => {
     let b = budgets.get(name);
     if (!b) {
@@ -136,22 +138,25 @@ export function throttleRepeatedFailures(
     });
   };
 
-  /** Ends the windows of a budget that are over (all of them with `all`), writing their summaries. */
-  const sweepBudget = (name: string, all: boolean) => {
-    const budget = budgets.get(name);
-    if (!budget) return;
+  /** Ends one window: it is no longer tracked, and its summary (if it held events back) is written. */
+  const endWindow = (budget: Budget, key: string, w: Window, end: number) => {
+    budget.windows.delete(key);
+    if (w.kind === 'ratelimit') denialKeys--;
+    summarise(w, end);
+  };
+  /** Ends the windows of a budget that are over (all of them with `all`). */
+  const sweepBudget = (budget: Budget, all: boolean) => {
     const t = now();
     for (const [key, w] of budget.windows) {
-      if (all || t - w.start >= windowMs) {
-        budget.windows.delete(key);
-        if (w.first.component === 'ratelimit') denialKeys--;
-        summarise(w, Math.min(t, w.start + windowMs));
-      }
+      if (all || t - w.start >= windowMs) endWindow(budget, key, w, Math.min(t, w.start + windowMs));
     }
-    if (budget.windows.size === 0) budgets.delete(name);
   };
+  /** Every budget; the ones left empty are dropped (only here, so `emit` never holds a dropped one). */
   const sweep = (all = false) => {
-    for (const name of [...budgets.keys()]) sweepBudget(name, all);
+    for (const [name, budget] of budgets) {
+      sweepBudget(budget, all);
+      if (budget.windows.size === 0) budgets.delete(name);
+    }
   };
 
   const timer = options.limit > 0 ? setInterval(() => sweep(), windowMs) : undefined;
@@ -164,17 +169,15 @@ export function throttleRepeatedFailures(
         sink.emit(event);
         return;
       }
-      let budget = budgetOf(kind.budget);
-      let table = budget.windows;
+      const budget = budgetOf(kind.budget);
+      const table = budget.windows;
       const cap = kind.kind === 'auth' ? maxKeys : maxKeysPerTenant;
       const t = now();
       let key = kind.key;
       let first = event;
       let w = table.get(key);
       if (w && t - w.start >= windowMs) {
-        table.delete(key);
-        if (kind.kind === 'ratelimit') denialKeys--;
-        summarise(w, w.start + windowMs);
+        endWindow(budget, key, w, w.start + windowMs);
         w = undefined;
       }
       // Over all tenants too: past maxDenialKeys, each tenant's new denial keys go to its overflow key.
@@ -186,14 +189,10 @@ export function throttleRepeatedFailures(
           const totalFull = kind.kind === 'ratelimit' && table.size < cap;
           if (totalFull && t - lastTotalSweep >= 1_000) {
             lastTotalSweep = t;
-            for (const name of [...budgets.keys()]) if (name !== 'auth') sweepBudget(name, false);
+            for (const [name, other] of budgets) if (name !== 'auth') sweepBudget(other, false);
           } else {
-            sweepBudget(kind.budget, false);
+            sweepBudget(budget, false);
           }
-          // The sweep drops a budget it empties: carry on with the one in the map.
-          budget = budgetOf(kind.budget);
-          budget.lastFullSweep = t;
-          table = budget.windows;
         }
         if (full()) {
           // Too many distinct sources at once: the overflow shares a key (per component, or per tenant).
@@ -203,7 +202,7 @@ export function throttleRepeatedFailures(
         }
       }
       if (!w) {
-        w = { start: t, written: 0, suppressed: 0, first, fields: kind.fields, user: first.user };
+        w = { kind: kind.kind, start: t, written: 0, suppressed: 0, first, fields: kind.fields, user: first.user };
         table.set(key, w);
         if (kind.kind === 'ratelimit') denialKeys++;
       }
