@@ -54,11 +54,17 @@ export interface AppService {
   readonly limiter?: RateLimiter | undefined;
 }
 
+/** What an app's runtime versions share (see `states` in createAppRuntimes). */
+interface AppRunState {
+  readonly runs: RunState;
+  readonly tracker: RunTracker;
+}
+
 interface Runtime extends AppService {
   readonly updatedAt: string;
   readonly toolsets: readonly Toolset[];
   /** The app's run state it was built with (see `states`). */
-  readonly state: object;
+  readonly state: AppRunState;
   /** The admin's cap on the app's runs in flight, applied when this version is installed. */
   readonly runCap: number | undefined;
 }
@@ -144,7 +150,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
    * after a config change reaches a run an earlier version started), and a tracker of its runs that also
    * registers them with the server's (graceful stop), so deleting the app can stop them first.
    */
-  const states = new Map<string, { runs: RunState; tracker: RunTracker }>();
+  const states = new Map<string, AppRunState>();
   const stateOf = (appId: string) => {
     let state = states.get(appId);
     if (!state) {
@@ -253,7 +259,7 @@ export function createAppRuntimes(options: AppRuntimesOptions) {
         }
         runtimes.set(appId, built);
         // The cap of the version serving new requests; runs already in flight go on when it is lowered.
-        stateOf(appId).tracker.setLimit(built.runCap);
+        built.state.tracker.setLimit(built.runCap);
         if (previous) retire(previous);
       }
       return built;
