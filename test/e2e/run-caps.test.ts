@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { legacyMessage, requestJson, type Server, startServer, tempDir, until } from './support.ts';
+import { adminRequest, legacyMessage, requestJson, type Server, startServer, tempDir, until } from './support.ts';
 
 const ADMIN = 'admin-secret-run-caps-0123456789';
 
@@ -45,11 +45,7 @@ const send = (server: Server, token: string, text = 'hi') =>
   });
 
 const admin = (server: Server, method: string, path: string, body?: Record<string, unknown>) =>
-  requestJson(`${server.url}${path}`, {
-    method,
-    token: ADMIN,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  adminRequest(server.url, ADMIN, method, path, body);
 
 describe('caps on agent runs in flight (real CLI, Admin API)', () => {
   let llm: ScriptedLlm;

@@ -279,6 +279,15 @@ export async function requestJson(url: string, init: RequestInit & { token?: str
   return { status: res.status, text, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+/** One Admin API call to `baseUrl` + `path` with the admin secret, and `body` (if any) as JSON. */
+export function adminRequest(baseUrl: string, secret: string, method: string, path: string, body?: unknown) {
+  return requestJson(`${baseUrl}${path}`, {
+    method,
+    token: secret,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 /** Polls `check` every 25 ms until it holds; throws naming `what` after `ms`. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

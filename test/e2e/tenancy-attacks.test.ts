@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
+import { adminRequest, legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
 
 const ADMIN = 'admin-secret-0123456789abcdef';
 const LOOPBACK = ['127.0.0.0/8'];
@@ -33,12 +33,7 @@ describe('app configs cannot reach past what the admin granted', () => {
   let internalHits = 0;
   const dir = tempDir();
   const env = { LLM_KEY: 'sk-file-0123456789', HECTOR_AUTH_SECRET: ADMIN };
-  const admin = (method: string, path: string, body?: unknown) =>
-    json(`${server.url}${path}`, {
-      method,
-      token: ADMIN,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const admin = (method: string, path: string, body?: unknown) => adminRequest(server.url, ADMIN, method, path, body);
   const llmOf = (url: string, key = 'sk-app-0123456789abcdef') => ({
     default: { provider: 'openai', model: 'm', api_key: key, base_url: url, max_retries: 0 },
   });
@@ -263,12 +258,7 @@ describe("an app's runs across config changes and its deletion", () => {
   let llm: ScriptedLlm;
   let server: Server;
   const dir = tempDir();
-  const admin = (method: string, path: string, body?: unknown) =>
-    json(`${server.url}${path}`, {
-      method,
-      token: ADMIN,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const admin = (method: string, path: string, body?: unknown) => adminRequest(server.url, ADMIN, method, path, body);
   const config = (description: string) => ({
     llms: {
       default: { provider: 'openai', model: 'm', api_key: 'sk-app-0123456789abcdef', base_url: llm.openaiBaseUrl },

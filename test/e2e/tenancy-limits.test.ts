@@ -9,7 +9,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ScriptedLlm, startScriptedLlm } from '../../src/testing/index.ts';
-import { legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
+import { adminRequest, legacyMessage, requestJson, type Server, startServer, tempDir } from './support.ts';
 
 const ADMIN = 'admin-secret-0123456789abcdef';
 const USER_KEY = 'file-user-key-0123456789abcdef';
@@ -49,11 +49,7 @@ const send = (server: Server, token: string, agent = 'support') =>
 /** Creating an app grants it loopback (the scripted LLM listens there); every other call goes as given. */
 const admin = (server: Server, method: string, path: string, body?: Record<string, unknown>) => {
   const sent = method === 'POST' && path === '/admin/apps' ? { allowed_ranges: ['127.0.0.0/8'], ...body } : body;
-  return json(`${server.url}${path}`, {
-    method,
-    token: ADMIN,
-    ...(sent === undefined ? {} : { body: JSON.stringify(sent) }),
-  });
+  return adminRequest(server.url, ADMIN, method, path, sent);
 };
 
 describe('per-app rate limits, usage and audit over the Admin API', () => {
