@@ -7,7 +7,7 @@ import {
   ServerCallContext,
 } from '@a2a-js/sdk/server';
 import type { AuditSink, Logger, Span } from '../observability/index.ts';
-import type { TaskStore } from '../persistence/index.ts';
+import type { StoredTask, TaskStore } from '../persistence/index.ts';
 import type { AgentDefinition, RuntimeDeps } from '../runtime/index.ts';
 import { ConflictError, InvalidRequestError, type Principal, type RateSubject, scopeOf } from '../shared/index.ts';
 import {
@@ -227,7 +227,13 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
    * changes nothing. A task that does not exist in the caller's scope is left to the SDK, whose "task not
    * found" is then the same as for any unknown id.
    */
-  async function applyCarriedDecisions(agent: string, request: Record<string, unknown>, call: CallInfo) {
+  /** `row`: the request's task as stored in the caller's scope (read once by handleClaimed). */
+  async function applyCarriedDecisions(
+    agent: string,
+    request: Record<string, unknown>,
+    call: CallInfo,
+    row: StoredTask | undefined,
+  ) {
     const carried = decisionsInRequest(request);
     if (!carried) return;
     const { taskId } = carried;
@@ -236,7 +242,7 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
         'send tool_approval decisions with the taskId of the task that is waiting for them',
       );
     }
-    const row = await options.tasks.get(scopeOf(call.principal), taskId);
+    // A string taskId is the one requestTaskId read, so `row` is this task's.
     if (!row || row.agent !== agent) return;
     await applyDecisions(decisionDeps, call.principal, taskId, carried.decisions, {
       allowApprovers: false,
@@ -269,12 +275,6 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     };
   }
 
-  /** A task whose run is going on another server (its stored state is active) is refused the same way. */
-  async function refuseRunningTask(agent: string, taskId: string, call: CallInfo) {
-    const row = await options.tasks.get(scopeOf(call.principal), taskId);
-    if (row && row.agent === agent && isActiveState(row.state)) throw new ConflictError(TASK_RUNNING_MESSAGE);
-  }
-
   function handle(agent: string, request: Record<string, unknown>, call: CallInfo): Promise<JsonRpcOutcome> {
     return handleClaimed(agent, request, call, undefined);
   }
@@ -297,8 +297,10 @@ export function createA2AService(options: A2AServiceOptions): A2AService {
     // Held until the run is registered: a blocking call's run when it answers, a stream's at its first event.
     const release = claimed ?? (taskId === undefined ? () => {} : claimTask(taskId, call.principal));
     try {
-      if (taskId !== undefined) await refuseRunningTask(agent, taskId, call);
-      if (MESSAGE_METHODS.has(method)) await applyCarriedDecisions(agent, request, call);
+      const row = taskId === undefined ? undefined : await options.tasks.get(scopeOf(call.principal), taskId);
+      // A task whose run is going on another server (its stored state is active) is refused the same way.
+      if (row && row.agent === agent && isActiveState(row.state)) throw new ConflictError(TASK_RUNNING_MESSAGE);
+      if (MESSAGE_METHODS.has(method)) await applyCarriedDecisions(agent, request, call, row);
       return await dispatch(endpoint, request, call, method, legacy, release);
     } catch (err) {
       release();
