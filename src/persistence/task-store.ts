@@ -25,8 +25,13 @@ function checkLease(ms: unknown): number {
   return ms;
 }
 
-/** The row as stored; `task` given when the caller parsed the JSON itself. */
-function toStoredTask(row: TasksTable, task: JsonValue = fromJsonText(row.task, 'task')): StoredTask {
+/** The row as stored, its task JSON parsed (a row damaged outside Hector is an error). */
+function toStoredTask(row: TasksTable): StoredTask {
+  return withTask(row, fromJsonText(row.task, 'task'));
+}
+
+/** The row as stored, with `task` as the caller parsed it. */
+function withTask(row: TasksTable, task: JsonValue): StoredTask {
   return {
     id: row.id,
     contextId: row.context_id,
@@ -193,7 +198,7 @@ export function createTaskStore(db: Kysely<Schema>, clock: Clock): TaskStore {
       return rows.map((row) => {
         const parsed = safeJsonParse(row.task);
         return {
-          ...toStoredTask(row, parsed.ok ? (parsed.value as JsonValue) : null),
+          ...withTask(row, parsed.ok ? (parsed.value as JsonValue) : null),
           scope: { appId: row.app_id, userId: row.user_id },
         };
       });

@@ -142,6 +142,11 @@ export function taskContract(ctx: ContractContext): void {
       );
       assert.equal(all.nextCursor, undefined);
       assert.deepEqual(
+        all.tasks.map((t) => t.task),
+        [...ids].reverse().map((id) => task(id).task),
+        'each listed task carries its own document',
+      );
+      assert.deepEqual(
         (await db.tasks.list(A, { limit: 100, contextId: 'odd' })).tasks.map((t) => t.id),
         ['t-5', 't-3', 't-1'],
       );
